@@ -1,0 +1,59 @@
+#include "cli/common_options.h"
+
+#include "core/error.h"
+
+#include <cstdio>
+
+namespace kura::cli {
+
+std::vector<OptionSpec> common_option_specs() {
+    return {
+        {{"--repo", "-r"}, true},
+        {{"--progress"}, true},
+        {{"--json"}, false},
+        {{"--dry-run"}, false},
+        {{"--verbose", "-v"}, false},
+    };
+}
+
+std::string repo_option(const Args& args) { return args.value("--repo").value_or(kDefaultRepo); }
+
+ProgressStyle progress_option(const Args& args) {
+    std::string v = args.value("--progress").value_or("text");
+    if (v == "text") return ProgressStyle::text;
+    if (v == "json") return ProgressStyle::json;
+    if (v == "none") return ProgressStyle::none;
+    throw Error(ExitCode::usage, "--progress: '" + v + "' is not one of text, json, none");
+}
+
+std::string quoted_command_line(const std::vector<std::string>& argv) {
+    std::string s;
+    for (const auto& a : argv) {
+        bool plain = !a.empty() && a.find_first_of(" \t'\"\\$`*?;&|<>()") == std::string::npos;
+        std::string q = plain ? a : "'" + a + "'";
+        if (!plain)
+            for (std::size_t pos = 1; (pos = q.find('\'', pos)) != std::string::npos && pos < q.size() - 1; pos += 4)
+                q.replace(pos, 1, "'\\''");
+        s += (s.empty() ? "" : " ") + q;
+    }
+    return s;
+}
+
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
+}
+
+}  // namespace kura::cli

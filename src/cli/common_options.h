@@ -1,0 +1,22 @@
+// Options shared by several verbs and their meaning, in one place.
+#pragma once
+
+#include "cli/args.h"
+#include "core/progress.h"
+
+#include <string>
+#include <vector>
+
+namespace kura::cli {
+
+inline constexpr const char* kDefaultRepo = "/home/partimag";  // Clonezilla's
+
+std::vector<OptionSpec> common_option_specs();
+std::string repo_option(const Args& args);
+ProgressStyle progress_option(const Args& args);
+// The command line as typed, for Info-saved-by-cmd.txt and logs.
+std::string quoted_command_line(const std::vector<std::string>& argv);
+// JSON string literal.
+std::string json_string(const std::string& s);
+
+}  // namespace kura::cli

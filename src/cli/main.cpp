@@ -1,0 +1,65 @@
+// `kura`: the command line of the imaging engine. Verbs mirror Clonezilla's ocs-sr modes.
+#include "cli/verbs.h"
+#include "core/cancel.h"
+#include "core/error.h"
+#include "core/log.h"
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace kura::cli {
+
+void print_usage() {
+    std::printf(
+        "kura %s - save and restore partitions as Clonezilla-compatible images\n"
+        "\n"
+        "usage:\n"
+        "  kura saveparts [--repo DIR] [-z zstd|gzip|none] [--level N] [--split SIZE]\n"
+        "                 [--threads N] [--no-verify] [--fs-force] IMAGE PART...\n"
+        "  kura restoreparts [--repo DIR] [--yes] [--check-first] IMAGE TARGET...\n"
+        "  kura checkimage [--repo DIR] IMAGE\n"
+        "  kura version | help\n"
+        "\n"
+        "common options: --progress=text|json|none  --json  --dry-run  --verbose\n"
+        "default repository: /home/partimag; default split: 4096 MB (0 = none)\n"
+        "exit codes: 0 ok, 1 internal, 2 usage, 3 image not found, 4 image corrupt,\n"
+        "            5 source unsupported, 6 target refused, 7 I/O error, 8 cancelled\n"
+        "details: docs/cli.md\n",
+        KURA_VERSION);
+}
+
+}  // namespace kura::cli
+
+int main(int argc, char** argv) {
+    using namespace kura;
+    install_cancel_handlers();
+    std::vector<std::string> full(argv, argv + argc);
+    if (argc < 2) {
+        cli::print_usage();
+        return static_cast<int>(ExitCode::usage);
+    }
+    std::string verb = argv[1];
+    std::vector<std::string> rest(argv + 2, argv + argc);
+    try {
+        if (verb == "saveparts") return cli::run_saveparts(rest, full);
+        if (verb == "restoreparts") return cli::run_restoreparts(rest);
+        if (verb == "checkimage") return cli::run_checkimage(rest);
+        if (verb == "version" || verb == "--version") {
+            std::printf("kura %s\n", KURA_VERSION);
+            return 0;
+        }
+        if (verb == "help" || verb == "--help" || verb == "-h") {
+            cli::print_usage();
+            return 0;
+        }
+        throw Error(ExitCode::usage, "unknown command '" + verb + "' (see kura help)");
+    } catch (const Error& e) {
+        log::message(log::Level::error, e.what());
+        return static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+        log::message(log::Level::error, std::string("internal error: ") + e.what());
+        return static_cast<int>(ExitCode::internal);
+    }
+}

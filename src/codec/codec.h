@@ -1,0 +1,43 @@
+// Compression formats, one file each behind one table (codec_table.cpp), the same way
+// filesystems are registered: adding a format is one new file and one row.
+#pragma once
+
+#include "core/byte_stream.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kura {
+
+struct CompressOptions {
+    int level = 0;      // 0 = the codec's default
+    int threads = 1;    // worker threads for codecs that compress in parallel
+};
+
+struct Codec {
+    std::string name;    // as given to `-z`: zstd, gzip, none
+    std::string suffix;  // Clonezilla's file-name suffix: zst, gz, uncomp
+    int default_level = 0;
+    int min_level = 0, max_level = 0;
+    // Null when kura reads this format but does not write it.
+    std::unique_ptr<ByteSink> (*make_compressor)(ByteSink& out, const CompressOptions& options) = nullptr;
+    // `what` names the stream in error messages (e.g. the data file).
+    std::unique_ptr<ByteSource> (*make_decompressor)(ByteSource& in, const std::string& what) = nullptr;
+    bool (*has_magic)(const std::uint8_t* bytes, std::size_t length) = nullptr;
+};
+
+// The table; lookups return nullptr when nothing matches.
+const std::vector<Codec>& codecs();
+const Codec* codec_by_name(const std::string& name);
+const Codec* codec_by_suffix(const std::string& suffix);
+const Codec* codec_by_magic(const std::uint8_t* bytes, std::size_t length);
+
+// One function per codec file, listed in the table.
+Codec zstd_codec();
+Codec gzip_codec();
+Codec uncompressed_codec();
+
+}  // namespace kura

@@ -1,0 +1,124 @@
+#include "device/safety.h"
+
+#include "core/error.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+namespace kura {
+namespace {
+
+// Mount points whose disks make up "the running system": never offered as targets.
+const char* const kSystemMounts[] = {"/", "/boot", "/boot/efi", "/usr", "/var",
+                                     "/run/live/medium", "/lib/live/mount/medium", "/cdrom"};
+
+// The whole disks beneath `dev`: through device-mapper/RAID slaves, loop backing files and
+// partitions, down to the physical disks.
+void collect_disks(dev_t dev, const SystemView& sys, std::set<dev_t>& out, int depth = 0) {
+    if (depth > 16) return;
+    auto slaves = sys.sysfs.slaves(dev);
+    if (!slaves.empty()) {
+        for (dev_t s : slaves) collect_disks(s, sys, out, depth + 1);
+        return;
+    }
+    if (auto backing = sys.sysfs.loop_backing_file(dev)) {
+        if (const MountEntry* m = sys.mounts.containing(*backing))
+            if (m->device != dev) collect_disks(m->device, sys, out, depth + 1);
+        return;
+    }
+    if (auto parent = sys.sysfs.parent_disk(dev)) {
+        out.insert(*parent);
+        return;
+    }
+    out.insert(dev);
+}
+
+std::set<dev_t> system_disks(const SystemView& sys) {
+    std::set<dev_t> disks;
+    for (const char* mp : kSystemMounts)
+        for (const auto& e : sys.mounts.entries())
+            if (e.mount_point == mp && major(e.device) != 0) collect_disks(e.device, sys, disks);
+    return disks;
+}
+
+bool is_active_swap(const std::string& path, dev_t rdev, const SystemView& sys) {
+    std::ifstream in(sys.swaps_path);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string name;
+        f >> name;
+        struct stat st {};
+        if (name == path || (::stat(name.c_str(), &st) == 0 && S_ISBLK(st.st_mode) && st.st_rdev == rdev))
+            return true;
+    }
+    return false;
+}
+
+std::string describe_mounts(const std::vector<MountEntry>& mounts) {
+    std::string s;
+    for (const auto& m : mounts) s += (s.empty() ? "" : ", ") + m.mount_point;
+    return s;
+}
+
+void refuse_unsafe_block_target(const std::string& path, dev_t rdev, const SystemView& sys) {
+    auto refuse = [&](const std::string& why) {
+        throw Error(ExitCode::target_refused, path + ": " + why + "; refusing to write to it");
+    };
+    if (auto m = sys.mounts.on_device(rdev); !m.empty()) refuse("it is mounted at " + describe_mounts(m));
+    for (dev_t part : sys.sysfs.partitions(rdev))
+        if (auto m = sys.mounts.on_device(part); !m.empty())
+            refuse("its partition " + sys.sysfs.kernel_name(part) + " is mounted at " + describe_mounts(m));
+    if (is_active_swap(path, rdev, sys)) refuse("it is in use as swap");
+    if (auto h = sys.sysfs.holders(rdev); !h.empty())
+        refuse("it is in use by " + h.front() + " (LVM, RAID, multipath or another mapping)");
+
+    std::set<dev_t> own;
+    collect_disks(rdev, sys, own);
+    std::set<dev_t> system = system_disks(sys);
+    for (dev_t d : own)
+        if (system.count(d))
+            refuse("it is on " + sys.sysfs.kernel_name(d) + ", the disk the running system lives on");
+}
+
+void refuse_unsafe_file_target(const std::string& path, const SystemView& sys) {
+    std::error_code ec;
+    std::string real = std::filesystem::canonical(path, ec).string();
+    if (ec) return;  // opening it will report the problem
+    for (const auto& [loop, backing] : sys.sysfs.loop_backing_files())
+        if (backing == real)
+            throw Error(ExitCode::target_refused, path + ": it is attached to /dev/" + loop +
+                                                      "; detach it (losetup -d) or restore onto /dev/" +
+                                                      loop + " instead");
+}
+
+}  // namespace
+
+void refuse_unsafe_target(const std::string& path, const SystemView& system) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        throw Error(ExitCode::target_refused, path + ": no such device or file");
+    if (S_ISBLK(st.st_mode))
+        refuse_unsafe_block_target(path, st.st_rdev, system);
+    else if (S_ISREG(st.st_mode))
+        refuse_unsafe_file_target(path, system);
+    else
+        throw Error(ExitCode::target_refused, path + ": not a block device or a regular file");
+}
+
+void refuse_busy_source(const std::string& path, const SystemView& system) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) return;
+    for (const auto& m : system.mounts.on_device(st.st_rdev))
+        if (!m.read_only)
+            throw Error(ExitCode::source_unsupported,
+                        path + ": it is mounted read-write at " + m.mount_point +
+                            "; unmount it (or remount it read-only) so the image is consistent");
+}
+
+}  // namespace kura

@@ -1,0 +1,26 @@
+// The guard rails of principle 1 ("never lose data"): a restore target must not be
+// mounted, active swap, held by another driver, attached as a loop device's backing file,
+// or on the disk the running system lives on; a save source must not be mounted writable.
+#pragma once
+
+#include "device/mount_table.h"
+#include "device/sysfs.h"
+
+#include <string>
+
+namespace kura {
+
+struct SystemView {
+    MountTable mounts = MountTable::load();
+    Sysfs sysfs{};
+    std::string swaps_path = "/proc/swaps";
+};
+
+// Throws Error(target_refused) naming the reason.
+void refuse_unsafe_target(const std::string& path, const SystemView& system = SystemView{});
+
+// Throws Error(source_unsupported) when the source's filesystem is mounted read-write:
+// an image taken under a live writer is inconsistent.
+void refuse_busy_source(const std::string& path, const SystemView& system = SystemView{});
+
+}  // namespace kura

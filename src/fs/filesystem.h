@@ -1,0 +1,41 @@
+// One interface every filesystem reader implements, and the table that picks one by the
+// type libblkid reports (fs/filesystem_table.cpp). A reader only answers "which blocks are
+// in use"; reading, framing, compressing and writing are the engine's, shared by all.
+#pragma once
+
+#include "image/bitmap.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kura {
+
+struct UsedBlockMap {
+    std::string partclone_tag;  // header fs field, as the matching partclone tool writes it
+    std::uint32_t block_size = 0;
+    std::uint64_t device_size = 0;  // bytes the stream covers: block_size * total blocks
+    Bitmap used;                    // total blocks = used.size()
+};
+
+struct FsReadOptions {
+    // Image a filesystem that is not clean (errors, unfinished journal) anyway.
+    bool force = false;
+};
+
+class FilesystemReader {
+public:
+    virtual ~FilesystemReader() = default;
+    virtual std::string name() const = 0;
+    // The types it reads, as libblkid names them: "ext4", "vfat", ...
+    virtual std::vector<std::string> types() const = 0;
+    // Throws Error(source_unsupported) with the reason when the filesystem can't be imaged.
+    virtual UsedBlockMap read_used_blocks(const std::string& path, const FsReadOptions& options) const = 0;
+};
+
+// The reader for a libblkid type, or nullptr.
+const FilesystemReader* filesystem_reader_for(const std::string& type);
+// The types the table handles, for messages.
+std::vector<std::string> supported_filesystem_types();
+
+}  // namespace kura

@@ -1,0 +1,37 @@
+// The table of filesystem readers: adding a filesystem is one file and one row here.
+#include "fs/filesystem.h"
+
+#include <memory>
+
+namespace kura {
+
+std::unique_ptr<FilesystemReader> make_ext_reader();
+
+namespace {
+
+const std::vector<std::unique_ptr<FilesystemReader>>& readers() {
+    static const auto table = [] {
+        std::vector<std::unique_ptr<FilesystemReader>> t;
+        t.push_back(make_ext_reader());
+        return t;
+    }();
+    return table;
+}
+
+}  // namespace
+
+const FilesystemReader* filesystem_reader_for(const std::string& type) {
+    for (const auto& r : readers())
+        for (const auto& t : r->types())
+            if (t == type) return r.get();
+    return nullptr;
+}
+
+std::vector<std::string> supported_filesystem_types() {
+    std::vector<std::string> all;
+    for (const auto& r : readers())
+        for (const auto& t : r->types()) all.push_back(t);
+    return all;
+}
+
+}  // namespace kura

@@ -1,0 +1,30 @@
+// The small text files Clonezilla writes beside the data files, in the formats its
+// restore and image-picker scripts read (see docs/image-format.md).
+#pragma once
+
+#include "fs/probe.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kura {
+
+struct SavedDevice {
+    std::string name;  // sda1
+    ProbeResult probe;
+    std::uint64_t bytes = 0;
+};
+
+// `parts`: "sda1 sda2\n"
+std::string parts_file_text(const std::vector<SavedDevice>& devices);
+// `dev-fs.list`: two comment lines, then "/dev/sda1 ext4 64M" per device.
+std::string dev_fs_list_text(const std::vector<SavedDevice>& devices);
+// `blkid.list`: blkid's output for the saved devices.
+std::string blkid_list_text(const std::vector<SavedDevice>& devices);
+// `clonezilla-img`: the save log; pickers take a directory with this file for an image.
+std::string clonezilla_img_text(const std::string& when, const std::vector<std::string>& log_lines);
+// 1.5G / 64M / 512K as lsblk prints sizes.
+std::string lsblk_size(std::uint64_t bytes);
+
+}  // namespace kura

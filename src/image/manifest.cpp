@@ -1,0 +1,135 @@
+#include "image/manifest.h"
+
+#include "core/error.h"
+#include "image/image_layout.h"
+
+#include <sstream>
+
+namespace kura {
+
+// Format, one record per line, fields separated by single spaces (no field holds one):
+//   kura-manifest 1
+//   engine kura 0.1.0
+//   created 2026-11-25T05:40:00Z
+//   complete yes|no
+//   verified yes|no
+//   part NAME key=value ...
+//   file PART NAME BYTES
+std::string Manifest::to_text() const {
+    std::ostringstream out;
+    out << "kura-manifest 1\n";
+    out << "engine " << engine << "\n";
+    out << "created " << created << "\n";
+    out << "complete " << (complete ? "yes" : "no") << "\n";
+    out << "verified " << (verified ? "yes" : "no") << "\n";
+    for (const auto& p : parts) {
+        out << "part " << p.name << " source=" << p.source << " fs=" << p.fs_type
+            << " compression=" << p.compression << " device_bytes=" << p.device_bytes
+            << " block_size=" << p.block_size << " total_blocks=" << p.total_blocks
+            << " used_blocks=" << p.used_blocks << " seconds=" << p.seconds << "\n";
+        for (const auto& f : p.files) out << "file " << p.name << " " << f.name << " " << f.bytes << "\n";
+    }
+    return out.str();
+}
+
+namespace {
+
+std::uint64_t to_u64(const std::string& v, int line) {
+    try {
+        std::size_t used = 0;
+        auto n = std::stoull(v, &used);
+        if (used == v.size()) return n;
+    } catch (const std::exception&) {
+    }
+    throw Error(ExitCode::image_corrupt, std::string(kManifestFile) + " line " + std::to_string(line) +
+                                             ": '" + v + "' is not a number");
+}
+
+}  // namespace
+
+Manifest Manifest::parse(const std::string& text) {
+    Manifest m;
+    std::istringstream in(text);
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        std::istringstream f(line);
+        std::string key;
+        f >> key;
+        if (key.empty() || key == "kura-manifest") continue;
+        if (key == "engine") {
+            std::getline(f >> std::ws, m.engine);
+        } else if (key == "created") {
+            f >> m.created;
+        } else if (key == "complete") {
+            std::string v;
+            f >> v;
+            m.complete = v == "yes";
+        } else if (key == "verified") {
+            std::string v;
+            f >> v;
+            m.verified = v == "yes";
+        } else if (key == "part") {
+            ManifestPart p;
+            f >> p.name;
+            std::string kv;
+            while (f >> kv) {
+                auto eq = kv.find('=');
+                if (eq == std::string::npos) continue;
+                std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
+                if (k == "source") p.source = v;
+                else if (k == "fs") p.fs_type = v;
+                else if (k == "compression") p.compression = v;
+                else if (k == "device_bytes") p.device_bytes = to_u64(v, number);
+                else if (k == "block_size") p.block_size = static_cast<std::uint32_t>(to_u64(v, number));
+                else if (k == "total_blocks") p.total_blocks = to_u64(v, number);
+                else if (k == "used_blocks") p.used_blocks = to_u64(v, number);
+                else if (k == "seconds") p.seconds = std::stod(v);
+            }
+            m.parts.push_back(std::move(p));
+        } else if (key == "file") {
+            std::string part, name, bytes;
+            f >> part >> name >> bytes;
+            ManifestPart* p = nullptr;
+            for (auto& candidate : m.parts)
+                if (candidate.name == part) p = &candidate;
+            if (!p || name.empty())
+                throw Error(ExitCode::image_corrupt, std::string(kManifestFile) + " line " +
+                                                         std::to_string(number) + ": a file of an unknown partition");
+            p->files.push_back({name, to_u64(bytes, number)});
+        }
+        // Unknown keys are skipped: newer kura versions may add records.
+    }
+    return m;
+}
+
+const ManifestPart* Manifest::find(const std::string& part) const {
+    for (const auto& p : parts)
+        if (p.name == part) return &p;
+    return nullptr;
+}
+
+std::optional<Manifest> read_manifest(const Repository& repo, const std::string& image_dir) {
+    std::string path = image_dir + "/" + kManifestFile;
+    if (!repo.exists(path)) return std::nullopt;
+    return Manifest::parse(read_text_file(repo, path));
+}
+
+void check_files_against_manifest(const Repository& repo, const std::string& image_dir,
+                                  const ManifestPart& part) {
+    for (const auto& f : part.files) {
+        std::string path = image_dir + "/" + f.name;
+        if (!repo.exists(path))
+            throw Error(ExitCode::image_corrupt,
+                        part.name + ": data file " + f.name + " is missing from the image");
+        std::uint64_t size = repo.file_size(path);
+        if (size != f.bytes)
+            throw Error(ExitCode::image_corrupt, part.name + ": data file " + f.name + " has " +
+                                                     std::to_string(size) + " bytes, but " +
+                                                     std::to_string(f.bytes) +
+                                                     " were written (truncated or damaged copy)");
+    }
+}
+
+}  // namespace kura

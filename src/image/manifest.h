@@ -1,0 +1,49 @@
+// kura's own record of an image, in a file Clonezilla ignores (`kura-manifest`): which
+// engine wrote it, whether it was finished, and every data file with its exact size, so a
+// truncated or missing piece is caught before anything is written to a target.
+#pragma once
+
+#include "image/split_files.h"
+#include "repo/repository.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kura {
+
+struct ManifestPart {
+    std::string name;
+    std::string source;        // the device or file it was saved from
+    std::string fs_type;
+    std::string compression;   // codec name
+    std::uint64_t device_bytes = 0;
+    std::uint32_t block_size = 0;
+    std::uint64_t total_blocks = 0;
+    std::uint64_t used_blocks = 0;
+    double seconds = 0;
+    std::vector<StoredFile> files;
+};
+
+struct Manifest {
+    std::string engine;        // "kura 0.1.0"
+    std::string created;       // ISO 8601, UTC
+    bool complete = false;
+    bool verified = false;
+    std::vector<ManifestPart> parts;
+
+    std::string to_text() const;
+    // Throws Error(image_corrupt) naming the line it cannot read.
+    static Manifest parse(const std::string& text);
+    const ManifestPart* find(const std::string& part) const;
+};
+
+std::optional<Manifest> read_manifest(const Repository& repo, const std::string& image_dir);
+
+// Checks that every file the manifest lists exists with its recorded size.
+// Throws Error(image_corrupt) naming the first file that doesn't.
+void check_files_against_manifest(const Repository& repo, const std::string& image_dir,
+                                  const ManifestPart& part);
+
+}  // namespace kura

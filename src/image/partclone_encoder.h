@@ -1,0 +1,36 @@
+// Frames used blocks as a Partclone v2 stream: header, bitmap, bitmap CRC, then the blocks
+// with a CRC32 after every `blocks_per_checksum` blocks and after the last partial group.
+#pragma once
+
+#include "core/byte_stream.h"
+#include "image/bitmap.h"
+#include "image/partclone_header.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace kura {
+
+class PartcloneEncoder {
+public:
+    PartcloneEncoder(PartcloneHeader header, const Bitmap& bitmap);
+
+    // Header, bitmap and the bitmap's CRC.
+    void write_preamble(ByteSink& out) const;
+    // `count` whole blocks, in ascending block order, exactly the bitmap's used blocks.
+    void write_blocks(const std::uint8_t* data, std::uint64_t count, ByteSink& out);
+    // The CRC of the last partial group; throws if fewer blocks came than the bitmap holds.
+    void finish(ByteSink& out);
+
+    const PartcloneHeader& header() const { return header_; }
+
+private:
+    void emit_checksum(ByteSink& out);
+    PartcloneHeader header_;
+    const Bitmap& bitmap_;
+    std::uint32_t state_;
+    std::uint64_t in_group_ = 0;
+    std::uint64_t written_ = 0;
+};
+
+}  // namespace kura

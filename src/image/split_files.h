@@ -1,0 +1,58 @@
+// Clonezilla splits a compressed stream into pieces named like `split -a 2`: base.aa,
+// base.ab, ... base.zz; the pieces joined in name order are the stream. With splitting
+// off there is one file without a suffix.
+#pragma once
+
+#include "core/byte_stream.h"
+#include "repo/repository.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kura {
+
+struct StoredFile {
+    std::string name;  // relative to the image directory
+    std::uint64_t bytes = 0;
+};
+
+// "aa" for 0 ... "zz" for 675; throws beyond, as split(1) runs out of suffixes there.
+std::string split_suffix(std::size_t index);
+// The piece index of a two-letter suffix, or -1.
+int split_index(const std::string& suffix);
+
+class SplitWriter : public ByteSink {
+public:
+    // piece_bytes == 0: one file named `base`; otherwise base.aa, base.ab, ...
+    SplitWriter(Repository& repo, std::string dir, std::string base, std::uint64_t piece_bytes);
+    void write(const void* data, std::size_t length) override;
+    void close() override;  // closing a piece makes it durable
+    const std::vector<StoredFile>& files() const { return files_; }
+
+private:
+    void open_next();
+    Repository& repo_;
+    std::string dir_, base_;
+    std::uint64_t piece_bytes_;
+    std::unique_ptr<ByteSink> current_;
+    std::uint64_t in_current_ = 0;
+    std::vector<StoredFile> files_;
+};
+
+// Reads the pieces one after another as one stream.
+class SplitReader : public ByteSource {
+public:
+    SplitReader(const Repository& repo, std::string dir, std::vector<std::string> names);
+    std::size_t read(void* buffer, std::size_t length) override;
+
+private:
+    const Repository& repo_;
+    std::string dir_;
+    std::vector<std::string> names_;
+    std::size_t next_ = 0;
+    std::unique_ptr<ByteSource> current_;
+};
+
+}  // namespace kura

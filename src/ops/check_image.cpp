@@ -1,0 +1,35 @@
+#include "ops/check_image.h"
+
+#include "core/log.h"
+#include "ops/image_contents.h"
+#include "ops/partition_restore.h"
+
+#include <chrono>
+
+namespace kura {
+
+CheckSummary check_image(const std::string& repo_location, const std::string& image, ProgressStyle style) {
+    auto started = std::chrono::steady_clock::now();
+    auto repo = open_repository(repo_location);
+    ImageContents contents = read_image_contents(*repo, image);
+    CheckSummary summary;
+    summary.plan.mode = "checkimage";
+    summary.plan.repo = repo->describe();
+    summary.plan.image = image;
+    for (const auto& p : contents.parts)
+        summary.plan.items.push_back({p.files.part, "-", p.files.fs_type, p.header.device_size,
+                                      p.header.used_blocks * p.header.block_size});
+    Progress progress(style, "check");
+    progress.set_total(summary.plan.total_used_bytes());
+    progress.start();
+    for (const auto& p : contents.parts) {
+        RestoreOutcome o = check_partition(*repo, image, p.files, progress);
+        summary.bytes += o.used_bytes;
+        log::info(p.files.part + ": all checksums match (" + std::to_string(o.used_bytes) + " bytes of data)");
+    }
+    progress.stop();
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return summary;
+}
+
+}  // namespace kura

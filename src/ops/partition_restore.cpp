@@ -1,0 +1,99 @@
+#include "ops/partition_restore.h"
+
+#include "core/bounded_queue.h"
+#include "core/error.h"
+#include "core/stage_thread.h"
+#include "ops/stream_decode.h"
+#include "ops/target_writer.h"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <thread>
+
+namespace kura {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+RestoreOutcome restore_partition(const Repository& repo, const std::string& image_dir, const DataFiles& files,
+                                 Device& target, Progress& progress) {
+    auto started = std::chrono::steady_clock::now();
+    progress.set_item(files.part);
+    BoundedQueue<BlockGroup> queue(4);
+    FirstError writer_error;
+    std::optional<TargetWriter> writer;
+    std::thread writer_thread;
+    bool target_touched = false;
+
+    auto stop_writer = [&] {
+        if (writer_thread.joinable()) {
+            queue.close();
+            writer_thread.join();
+        }
+    };
+
+    DecodedStream decoded;
+    try {
+        decoded = decode_stream(
+            repo, image_dir, files,
+            [&](const PartcloneDecoder& decoder) {
+                const auto& h = decoder.header();
+                if (h.device_size > target.size())
+                    throw Error(ExitCode::target_refused,
+                                target.path() + " has " + std::to_string(target.size()) + " bytes; partition " +
+                                    files.part + " needs " + std::to_string(h.device_size));
+                writer.emplace(target, h.block_size);
+                target_touched = true;
+                writer->begin(decoder.bitmap());
+                writer_thread = std::thread([&] {
+                    try {
+                        while (auto group = queue.pop()) writer->write(*group);
+                    } catch (...) {
+                        writer_error.capture(std::current_exception());
+                        queue.abort();
+                    }
+                });
+            },
+            [&](BlockGroup&& group) {
+                if (!queue.push(std::move(group))) writer_error.rethrow_if_any();
+            },
+            &progress);
+        stop_writer();
+        writer_error.rethrow_if_any();
+        if (writer) writer->finish();
+    } catch (const Error& e) {
+        queue.abort();
+        if (writer_thread.joinable()) writer_thread.join();
+        if (!target_touched) throw;
+        throw Error(e.code(), std::string(e.what()) + "\n" + target.path() +
+                                  " was partly written; its filesystem signature is cleared so it will not "
+                                  "mount half-restored. Restore it again from a good image.");
+    } catch (...) {
+        queue.abort();
+        if (writer_thread.joinable()) writer_thread.join();
+        throw;
+    }
+    RestoreOutcome outcome;
+    outcome.used_bytes = decoded.used_blocks * decoded.header.block_size;
+    outcome.zeroed_bytes = writer ? writer->zeroed_bytes() : 0;
+    outcome.seconds = seconds_since(started);
+    return outcome;
+}
+
+RestoreOutcome check_partition(const Repository& repo, const std::string& image_dir, const DataFiles& files,
+                               Progress& progress) {
+    auto started = std::chrono::steady_clock::now();
+    progress.set_item(files.part);
+    DecodedStream decoded = decode_stream(repo, image_dir, files, nullptr, [](BlockGroup&&) {}, &progress);
+    RestoreOutcome outcome;
+    outcome.used_bytes = decoded.used_blocks * decoded.header.block_size;
+    outcome.seconds = seconds_since(started);
+    return outcome;
+}
+
+}  // namespace kura

@@ -1,0 +1,102 @@
+#include "ops/partition_save.h"
+
+#include "core/cancel.h"
+#include "core/error.h"
+#include "core/stage_thread.h"
+#include "device/device.h"
+#include "image/image_layout.h"
+#include "image/partclone_encoder.h"
+#include "image/split_files.h"
+#include "ops/used_block_reader.h"
+
+#include <chrono>
+
+namespace kura {
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+    std::string s;
+    for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+    return s;
+}
+
+// The header's writer-version field has 14 bytes; Partclone shows it, nothing checks it.
+std::string writer_version() { return std::string("kura-") + KURA_VERSION; }
+
+}  // namespace
+
+PartitionSource inspect_partition(const std::string& path, const std::string& name, const FsReadOptions& options) {
+    PartitionSource s;
+    s.path = path;
+    s.name = name;
+    Device device = Device::open(path, Access::read_only);
+    s.device_bytes = device.size();
+    s.probe = probe_filesystem(path);
+    if (s.probe.type.empty())
+        throw Error(ExitCode::source_unsupported,
+                    path + ": no filesystem kura can image was found on it (kura images " +
+                        join(supported_filesystem_types()) + ")");
+    const FilesystemReader* reader = filesystem_reader_for(s.probe.type);
+    if (!reader)
+        throw Error(ExitCode::source_unsupported, path + ": it holds " + s.probe.type +
+                                                      ", which kura does not image yet (it images " +
+                                                      join(supported_filesystem_types()) + ")");
+    s.map = reader->read_used_blocks(path, options);
+    if (s.map.device_size > s.device_bytes)
+        throw Error(ExitCode::source_unsupported,
+                    path + ": the filesystem claims " + std::to_string(s.map.device_size) +
+                        " bytes but the device has only " + std::to_string(s.device_bytes) +
+                        " (truncated image file or damaged superblock)");
+    return s;
+}
+
+ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
+                            const SaveSettings& settings, Progress& progress) {
+    auto started = std::chrono::steady_clock::now();
+    progress.set_item(source.name);
+    Device device = Device::open(source.path, Access::read_only);
+    device.advise_sequential();
+
+    const UsedBlockMap& map = source.map;
+    PartcloneHeader header;
+    header.writer_version = writer_version();
+    header.fs_tag = map.partclone_tag;
+    header.device_size = map.device_size;
+    header.block_size = map.block_size;
+    header.checksum_mode = partclone_checksum_crc32;
+    header.checksum_size = 4;
+    header.blocks_per_checksum = clonezilla_blocks_per_checksum(map.block_size);
+    header.reseed = true;
+    PartcloneEncoder encoder(header, map.used);
+
+    std::string base = data_file_base(source.name, source.probe.type, *settings.codec);
+    SplitWriter pieces(repo, image_dir, base, settings.split_bytes);
+    ThreadedSink writer_stage(pieces, 4u << 20, 8);
+    auto compressor = settings.codec->make_compressor(writer_stage, settings.compress);
+
+    encoder.write_preamble(*compressor);
+    UsedBlockReader reader(device, map.used, map.block_size);
+    BlockChunk chunk;
+    while (reader.next(chunk)) {
+        throw_if_cancelled();
+        encoder.write_blocks(chunk.data.data(), chunk.blocks, *compressor);
+        progress.add(chunk.blocks * map.block_size);
+    }
+    encoder.finish(*compressor);
+    compressor->close();
+
+    ManifestPart part;
+    part.name = source.name;
+    part.source = source.path;
+    part.fs_type = source.probe.type;
+    part.compression = settings.codec->name;
+    part.device_bytes = source.device_bytes;
+    part.block_size = map.block_size;
+    part.total_blocks = map.used.size();
+    part.used_blocks = encoder.header().used_blocks;
+    part.files = pieces.files();
+    part.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return part;
+}
+
+}  // namespace kura

@@ -1,0 +1,38 @@
+// Saves one partition: used-block map -> reader thread -> Partclone framing and CRC ->
+// compressor (multi-threaded zstd) -> writer thread -> split files in the repository.
+#pragma once
+
+#include "codec/codec.h"
+#include "core/progress.h"
+#include "fs/filesystem.h"
+#include "fs/probe.h"
+#include "image/manifest.h"
+#include "repo/repository.h"
+
+#include <cstdint>
+#include <string>
+
+namespace kura {
+
+// A partition ready to be saved: probed, its used blocks known.
+struct PartitionSource {
+    std::string path;  // as the operator named it
+    std::string name;  // its name in the image: sda1, or a file's basename
+    ProbeResult probe;
+    std::uint64_t device_bytes = 0;
+    UsedBlockMap map;
+};
+
+struct SaveSettings {
+    const Codec* codec = nullptr;
+    CompressOptions compress;
+    std::uint64_t split_bytes = 0;  // 0 = one file
+};
+
+// Reads the partition's filesystem; throws Error(source_unsupported) when kura can't image it.
+PartitionSource inspect_partition(const std::string& path, const std::string& name, const FsReadOptions& options);
+
+ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
+                            const SaveSettings& settings, Progress& progress);
+
+}  // namespace kura

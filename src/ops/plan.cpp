@@ -1,0 +1,30 @@
+#include "ops/plan.h"
+
+#include "core/units.h"
+
+#include <cstdio>
+
+namespace kura {
+
+std::uint64_t Plan::total_used_bytes() const {
+    std::uint64_t n = 0;
+    for (const auto& i : items) n += i.used_bytes;
+    return n;
+}
+
+std::string Plan::describe() const {
+    std::string s;
+    bool restore = mode.rfind("restore", 0) == 0;
+    s += mode + ": image " + image + " in " + repo + "\n";
+    for (const auto& i : items) {
+        char line[512];
+        std::snprintf(line, sizeof line, "  %-14s %s %-22s %-6s %10s, %10s used\n", i.name.c_str(),
+                      restore ? "->" : "<-", i.device.c_str(), i.fs_type.c_str(),
+                      format_bytes(i.device_bytes).c_str(), format_bytes(i.used_bytes).c_str());
+        s += line;
+    }
+    for (const auto& w : warnings) s += "  warning: " + w + "\n";
+    return s;
+}
+
+}  // namespace kura

@@ -1,0 +1,95 @@
+#include "ops/restore_parts.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "device/device.h"
+#include "device/safety.h"
+#include "image/image_layout.h"
+#include "image/manifest.h"
+#include "ops/image_contents.h"
+#include "ops/partition_restore.h"
+
+#include <chrono>
+#include <set>
+
+#include <sys/stat.h>
+
+namespace kura {
+namespace {
+
+// Identity of a target, so the same device under two names is caught.
+std::pair<dev_t, ino_t> identity(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return {0, 0};
+    if (S_ISBLK(st.st_mode)) return {st.st_rdev, 0};
+    return {st.st_dev, st.st_ino};
+}
+
+}  // namespace
+
+RestoreSummary restore_parts(const RestorePartsRequest& request, const std::function<bool(const Plan&)>& confirm) {
+    auto started = std::chrono::steady_clock::now();
+    auto repo = open_repository(request.repo);
+    ImageContents image = read_image_contents(*repo, request.image);
+    if (request.targets.size() != image.parts.size())
+        throw Error(ExitCode::usage, "image " + request.image + " holds " + std::to_string(image.parts.size()) +
+                                         " partition(s) (" + image.part_list() + ") but " +
+                                         std::to_string(request.targets.size()) + " target(s) were given");
+
+    RestoreSummary summary;
+    summary.plan.mode = "restoreparts";
+    summary.plan.repo = repo->describe();
+    summary.plan.image = request.image;
+    SystemView system;
+    std::set<std::pair<dev_t, ino_t>> seen;
+    std::vector<Device> targets;
+    for (std::size_t i = 0; i < image.parts.size(); ++i) {
+        const auto& part = image.parts[i];
+        const std::string& path = request.targets[i];
+        refuse_unsafe_target(path, system);
+        if (!seen.insert(identity(path)).second)
+            throw Error(ExitCode::usage, path + " is given as the target of more than one partition");
+        Device target = Device::open(path, Access::read_write);
+        if (target.size() < part.header.device_size)
+            throw Error(ExitCode::target_refused,
+                        path + " is too small for partition " + part.files.part + ": it has " +
+                            std::to_string(target.size()) + " bytes, the filesystem needs " +
+                            std::to_string(part.header.device_size));
+        summary.plan.items.push_back({part.files.part, path, part.files.fs_type, part.header.device_size,
+                                      part.header.used_blocks * part.header.block_size});
+        if (target.size() > part.header.device_size)
+            summary.plan.warnings.push_back(path + " is larger than the saved filesystem; the extra space stays "
+                                                   "unused until you grow the filesystem (resize2fs)");
+        targets.push_back(std::move(target));
+    }
+    if (!image.complete_per_manifest)
+        summary.plan.warnings.push_back("this image has no kura manifest; its completeness is checked while reading");
+    if (request.dry_run) {
+        confirm(summary.plan);
+        return summary;
+    }
+    if (!confirm(summary.plan)) throw Error(ExitCode::cancelled, "nothing was written: the restore was not confirmed");
+
+    if (request.check_first) {
+        Progress progress(request.progress, "check");
+        progress.set_total(summary.plan.total_used_bytes());
+        progress.start();
+        for (const auto& part : image.parts) check_partition(*repo, request.image, part.files, progress);
+        progress.stop();
+    }
+
+    Progress progress(request.progress, "restore");
+    progress.set_total(summary.plan.total_used_bytes());
+    progress.start();
+    for (std::size_t i = 0; i < image.parts.size(); ++i) {
+        log::info("restoring " + image.parts[i].files.part + " onto " + targets[i].path());
+        RestoreOutcome o = restore_partition(*repo, request.image, image.parts[i].files, targets[i], progress);
+        summary.bytes += o.used_bytes;
+        summary.zeroed_bytes += o.zeroed_bytes;
+    }
+    progress.stop();
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return summary;
+}
+
+}  // namespace kura

@@ -1,0 +1,34 @@
+// `restoreparts`: writes an image's partitions onto targets given in the order of its
+// `parts` file. Everything that can be checked without writing is checked first: the
+// image's files, every header, each target's safety and size; then the plan is confirmed.
+#pragma once
+
+#include "core/progress.h"
+#include "ops/plan.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace kura {
+
+struct RestorePartsRequest {
+    std::string repo;
+    std::string image;
+    std::vector<std::string> targets;
+    bool check_first = false;  // verify the whole image before writing anything
+    bool dry_run = false;
+    ProgressStyle progress = ProgressStyle::text;
+};
+
+struct RestoreSummary {
+    Plan plan;
+    std::uint64_t bytes = 0;
+    std::uint64_t zeroed_bytes = 0;
+    double seconds = 0;
+};
+
+// `confirm` sees the plan and returns false to stop before anything is written.
+RestoreSummary restore_parts(const RestorePartsRequest& request, const std::function<bool(const Plan&)>& confirm);
+
+}  // namespace kura

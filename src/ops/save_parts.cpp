@@ -1,0 +1,140 @@
+#include "ops/save_parts.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/timestamp.h"
+#include "core/units.h"
+#include "device/image_name.h"
+#include "device/safety.h"
+#include "image/clonezilla_metadata.h"
+#include "image/image_layout.h"
+#include "ops/partition_restore.h"
+
+#include <chrono>
+#include <set>
+
+namespace kura {
+namespace {
+
+// zstd -3 on server disks typically halves the used bytes; warn well before it can't fit.
+constexpr double kExpectedRatio = 0.6;
+
+std::vector<PartitionSource> inspect_sources(const SavePartsRequest& request) {
+    std::vector<PartitionSource> sources;
+    std::set<std::string> names;
+    SystemView system;
+    for (const auto& path : request.sources) {
+        refuse_busy_source(path, system);
+        std::string name = image_name_for(path);
+        if (!names.insert(name).second)
+            throw Error(ExitCode::usage, path + ": another source is also named '" + name +
+                                             "' in the image; each partition needs its own name");
+        sources.push_back(inspect_partition(path, name, request.fs));
+    }
+    return sources;
+}
+
+Plan make_plan(const SavePartsRequest& request, const Repository& repo, const std::vector<PartitionSource>& sources) {
+    Plan plan;
+    plan.mode = "saveparts";
+    plan.repo = repo.describe();
+    plan.image = request.image;
+    for (const auto& s : sources)
+        plan.items.push_back({s.name, s.path, s.probe.type, s.device_bytes, s.map.used.count() * s.map.block_size});
+    auto estimate = static_cast<std::uint64_t>(static_cast<double>(plan.total_used_bytes()) *
+                                               (request.settings.codec->name == "none" ? 1.0 : kExpectedRatio));
+    std::uint64_t free = repo.free_bytes();
+    if (free < estimate)
+        plan.warnings.push_back("the repository has " + format_bytes(free) + " free; the image may need about " +
+                                format_bytes(estimate));
+    return plan;
+}
+
+void write_metadata(Repository& repo, const std::string& dir, const SavePartsRequest& request,
+                    const std::vector<PartitionSource>& sources, const Manifest& manifest) {
+    std::vector<SavedDevice> devices;
+    for (const auto& s : sources) devices.push_back({s.name, s.probe, s.device_bytes});
+    write_text_file(repo, dir + "/dev-fs.list", dev_fs_list_text(devices));
+    write_text_file(repo, dir + "/blkid.list", blkid_list_text(devices));
+    write_text_file(repo, dir + "/Info-saved-by-cmd.txt", request.command_line + "\n");
+    write_text_file(repo, dir + "/" + kManifestFile, manifest.to_text());
+    write_text_file(repo, dir + "/clonezilla-img", clonezilla_img_text(local_timestamp(), log::history()));
+    // Last: Clonezilla's pickers recognise an image by its `parts` file.
+    write_text_file(repo, dir + "/" + kPartsFile, parts_file_text(devices));
+}
+
+void verify_saved(Repository& repo, const std::string& dir, const Manifest& manifest, ProgressStyle style) {
+    Progress progress(style, "verify");
+    std::uint64_t total = 0;
+    for (const auto& p : manifest.parts) total += p.used_blocks * p.block_size;
+    progress.set_total(total);
+    progress.start();
+    for (const auto& p : manifest.parts) {
+        check_files_against_manifest(repo, dir, p);
+        check_partition(repo, dir, find_data_files(repo, dir, p.name), progress);
+    }
+    progress.stop();
+}
+
+}  // namespace
+
+std::string partial_image_name(const std::string& image) { return ".kura-partial-" + image; }
+
+SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void(const Plan&)>& show_plan) {
+    auto started = std::chrono::steady_clock::now();
+    validate_image_name(request.image);
+    auto repo = open_repository(request.repo);
+    if (repo->exists(request.image))
+        throw Error(ExitCode::target_refused, "image " + request.image + " already exists in " + repo->describe() +
+                                                  "; choose another name or remove the old image first");
+
+    std::vector<PartitionSource> sources = inspect_sources(request);
+    SaveOutcome outcome;
+    outcome.plan = make_plan(request, *repo, sources);
+    show_plan(outcome.plan);
+    if (request.dry_run) return outcome;
+
+    const std::string dir = partial_image_name(request.image);
+    if (repo->exists(dir)) {
+        log::info("removing " + dir + " left by an earlier save that did not finish");
+        repo->remove_tree(dir);
+    }
+    repo->make_directory(dir);
+    try {
+        Progress progress(request.progress, "save");
+        progress.set_total(outcome.plan.total_used_bytes());
+        progress.start();
+        Manifest& manifest = outcome.manifest;
+        manifest.engine = std::string("kura ") + KURA_VERSION;
+        manifest.created = utc_timestamp();
+        for (const auto& source : sources) {
+            log::info("saving " + source.path + " (" + source.probe.type + ") as " + source.name);
+            manifest.parts.push_back(save_partition(source, *repo, dir, request.settings, progress));
+        }
+        progress.stop();
+        manifest.complete = true;
+        if (request.verify) {
+            log::info("verifying the new image (every checksum, every file)");
+            verify_saved(*repo, dir, manifest, request.progress);
+            manifest.verified = true;
+        }
+        write_metadata(*repo, dir, request, sources, manifest);
+        repo->sync_directory(dir);
+        repo->rename(dir, request.image);
+        repo->sync_directory("");
+    } catch (...) {
+        // Never leave half an image behind; an incomplete one must not look restorable.
+        try {
+            repo->remove_tree(dir);
+        } catch (const std::exception& e) {
+            log::warn(std::string("could not remove the unfinished image: ") + e.what());
+        }
+        throw;
+    }
+    for (const auto& p : outcome.manifest.parts)
+        for (const auto& f : p.files) outcome.image_bytes += f.bytes;
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return outcome;
+}
+
+}  // namespace kura

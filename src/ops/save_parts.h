@@ -1,0 +1,43 @@
+// `saveparts`: one or more partitions into a new image directory. The directory is built
+// under a hidden temporary name and renamed only when every file is written, flushed and
+// (by default) verified, so an unfinished image is never offered for restore.
+#pragma once
+
+#include "core/progress.h"
+#include "fs/filesystem.h"
+#include "image/manifest.h"
+#include "ops/partition_save.h"
+#include "ops/plan.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace kura {
+
+struct SavePartsRequest {
+    std::string repo;
+    std::string image;
+    std::vector<std::string> sources;
+    SaveSettings settings;
+    bool verify = true;
+    bool dry_run = false;
+    FsReadOptions fs;
+    std::string command_line;  // recorded in Info-saved-by-cmd.txt
+    ProgressStyle progress = ProgressStyle::text;
+};
+
+struct SaveOutcome {
+    Plan plan;
+    Manifest manifest;
+    std::uint64_t image_bytes = 0;
+    double seconds = 0;
+};
+
+// `show_plan` is called once the sources are inspected and before anything is written.
+SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void(const Plan&)>& show_plan);
+
+// The hidden name an image has while it is being written.
+std::string partial_image_name(const std::string& image);
+
+}  // namespace kura

@@ -1,0 +1,32 @@
+// The read side of an image, shared by restore and check: data files -> decompression ->
+// Partclone decoder, each on its own thread, with bounded buffers between.
+#pragma once
+
+#include "core/progress.h"
+#include "image/image_layout.h"
+#include "image/partclone_decoder.h"
+#include "repo/repository.h"
+
+#include <functional>
+
+namespace kura {
+
+struct DecodedStream {
+    PartcloneHeader header;
+    std::uint64_t used_blocks = 0;
+    std::uint64_t trailing_bytes = 0;
+};
+
+// The codec of a partition's stream: from the file name, else from its first bytes.
+const Codec& stream_codec(const Repository& repo, const std::string& image_dir, const DataFiles& files);
+
+// Decodes only as far as the header (cheap: for plans and size checks).
+PartcloneHeader read_stream_header(const Repository& repo, const std::string& image_dir, const DataFiles& files);
+
+// Decodes the whole stream, verifying every checksum. `on_bitmap` runs once, after the
+// bitmap passed its checksum and before the first group; `on_group` gets verified groups.
+DecodedStream decode_stream(const Repository& repo, const std::string& image_dir, const DataFiles& files,
+                            const std::function<void(const PartcloneDecoder&)>& on_bitmap,
+                            const PartcloneDecoder::GroupHandler& on_group, Progress* progress);
+
+}  // namespace kura

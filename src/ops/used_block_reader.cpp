@@ -1,0 +1,65 @@
+#include "ops/used_block_reader.h"
+
+#include "core/cancel.h"
+
+namespace kura {
+
+UsedBlockReader::UsedBlockReader(const Device& device, const Bitmap& used, std::uint32_t block_size,
+                                 std::size_t chunk_bytes, std::size_t depth)
+    : device_(device),
+      used_(used),
+      block_size_(block_size),
+      chunk_blocks_(chunk_bytes / block_size > 0 ? chunk_bytes / block_size : 1),
+      queue_(depth) {
+    thread_ = std::thread([this] { run(); });
+}
+
+UsedBlockReader::~UsedBlockReader() {
+    queue_.abort();
+    if (thread_.joinable()) thread_.join();
+}
+
+void UsedBlockReader::run() {
+    try {
+        BlockChunk chunk;
+        chunk.data.resize(chunk_blocks_ * block_size_);
+        std::uint64_t pos = 0;
+        while (auto run = used_.next_run(pos)) {
+            std::uint64_t block = run->start, left = run->length;
+            while (left > 0) {
+                std::uint64_t n = std::min<std::uint64_t>(left, chunk_blocks_ - chunk.blocks);
+                device_.read_at(chunk.data.data() + chunk.blocks * block_size_, n * block_size_,
+                                block * block_size_);
+                chunk.blocks += n;
+                block += n;
+                left -= n;
+                if (chunk.blocks == chunk_blocks_) {
+                    throw_if_cancelled();
+                    if (!queue_.push(std::move(chunk))) return;
+                    chunk = BlockChunk{};
+                    chunk.data.resize(chunk_blocks_ * block_size_);
+                }
+            }
+            pos = run->start + run->length;
+        }
+        if (chunk.blocks > 0) {
+            chunk.data.resize(chunk.blocks * block_size_);
+            queue_.push(std::move(chunk));
+        }
+    } catch (...) {
+        error_.capture(std::current_exception());
+    }
+    queue_.close();
+}
+
+bool UsedBlockReader::next(BlockChunk& chunk) {
+    auto item = queue_.pop();
+    if (!item) {
+        error_.rethrow_if_any();
+        return false;
+    }
+    chunk = std::move(*item);
+    return true;
+}
+
+}  // namespace kura

@@ -1,0 +1,40 @@
+// Reads a device's used blocks in bitmap order on its own thread: one pread per stretch of
+// consecutive used blocks, gathered into large chunks, so the source is read front to back
+// in big requests while the caller checksums and compresses the previous chunk.
+#pragma once
+
+#include "core/bounded_queue.h"
+#include "core/stage_thread.h"
+#include "device/device.h"
+#include "image/bitmap.h"
+
+#include <cstdint>
+#include <thread>
+
+namespace kura {
+
+struct BlockChunk {
+    Buffer data;
+    std::uint64_t blocks = 0;
+};
+
+class UsedBlockReader {
+public:
+    UsedBlockReader(const Device& device, const Bitmap& used, std::uint32_t block_size,
+                    std::size_t chunk_bytes = 4u << 20, std::size_t depth = 4);
+    ~UsedBlockReader();
+    // The next chunk, or false at the end; rethrows a read failure.
+    bool next(BlockChunk& chunk);
+
+private:
+    void run();
+    const Device& device_;
+    const Bitmap& used_;
+    std::uint32_t block_size_;
+    std::size_t chunk_blocks_;
+    BoundedQueue<BlockChunk> queue_;
+    FirstError error_;
+    std::thread thread_;
+};
+
+}  // namespace kura

@@ -1,0 +1,45 @@
+// Where images live. Everything the engine does with an image directory goes through this
+// interface, so a local directory, a USB disk, NFS or SMB are interchangeable (one file
+// per backend, chosen by open_repository()). Paths are relative to the repository root.
+#pragma once
+
+#include "core/byte_stream.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kura {
+
+class Repository {
+public:
+    virtual ~Repository() = default;
+
+    // Where it is, for messages: "/home/partimag", "nfs://server/export".
+    virtual std::string describe() const = 0;
+
+    virtual bool exists(const std::string& path) const = 0;
+    virtual bool is_directory(const std::string& path) const = 0;
+    virtual std::vector<std::string> list(const std::string& dir) const = 0;  // names, sorted
+    virtual std::uint64_t file_size(const std::string& path) const = 0;
+    virtual std::uint64_t free_bytes() const = 0;
+
+    virtual void make_directory(const std::string& path) = 0;
+    // A new file (never an existing one); close() makes it durable.
+    virtual std::unique_ptr<ByteSink> create_file(const std::string& path) = 0;
+    virtual std::unique_ptr<ByteSource> open_file(const std::string& path) const = 0;
+    virtual void rename(const std::string& from, const std::string& to) = 0;
+    virtual void remove_tree(const std::string& path) = 0;
+    // Makes directory entries (new files, renames) durable.
+    virtual void sync_directory(const std::string& path) = 0;
+};
+
+// Chooses the backend for a --repo argument (a directory for now; see docs/cli.md).
+std::unique_ptr<Repository> open_repository(const std::string& location);
+
+// Convenience helpers on top of the interface.
+void write_text_file(Repository& repo, const std::string& path, const std::string& text);
+std::string read_text_file(const Repository& repo, const std::string& path, std::size_t max_bytes = 1 << 20);
+
+}  // namespace kura
