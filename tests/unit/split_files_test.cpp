@@ -1,0 +1,106 @@
+#include "image/split_files.h"
+
+#include "core/error.h"
+#include "image/image_layout.h"
+#include "memory_repository.h"
+
+#include <gtest/gtest.h>
+
+namespace kura {
+namespace {
+
+TEST(SplitSuffix, FollowsSplitDashA2) {
+    EXPECT_EQ(split_suffix(0), "aa");
+    EXPECT_EQ(split_suffix(1), "ab");
+    EXPECT_EQ(split_suffix(26), "ba");
+    EXPECT_EQ(split_suffix(675), "zz");
+    EXPECT_THROW(split_suffix(676), Error);
+    EXPECT_EQ(split_index("ba"), 26);
+    EXPECT_EQ(split_index("a"), -1);
+    EXPECT_EQ(split_index("aaa"), -1);
+}
+
+TEST(SplitWriter, CutsPiecesOfExactlyTheSplitSize) {
+    test::MemoryRepository repo;
+    repo.make_directory("img");
+    SplitWriter w(repo, "img", "sda1.ext4-ptcl-img.zst", 1000);
+    std::string data(2500, 'x');
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7);
+    w.write(data.data(), 300);
+    w.write(data.data() + 300, 2200);
+    w.close();
+    ASSERT_EQ(w.files().size(), 3u);
+    EXPECT_EQ(w.files()[0].name, "sda1.ext4-ptcl-img.zst.aa");
+    EXPECT_EQ(w.files()[2].name, "sda1.ext4-ptcl-img.zst.ac");
+    EXPECT_EQ(repo.files["img/sda1.ext4-ptcl-img.zst.aa"].size(), 1000u);
+    EXPECT_EQ(repo.files["img/sda1.ext4-ptcl-img.zst.ab"].size(), 1000u);
+    EXPECT_EQ(repo.files["img/sda1.ext4-ptcl-img.zst.ac"].size(), 500u);
+
+    SplitReader r(repo, "img", {w.files()[0].name, w.files()[1].name, w.files()[2].name});
+    std::string back(3000, '\0');
+    back.resize(read_fully(r, back.data(), back.size()));
+    EXPECT_EQ(back, data);
+}
+
+TEST(SplitWriter, ExactMultipleOpensNoEmptyPieceAndZeroMeansOneFile) {
+    test::MemoryRepository repo;
+    repo.make_directory("img");
+    SplitWriter w(repo, "img", "a.ext4-ptcl-img.zst", 100);
+    std::string data(200, 'y');
+    w.write(data.data(), data.size());
+    w.close();
+    EXPECT_EQ(w.files().size(), 2u);
+
+    SplitWriter one(repo, "img", "b.ext4-ptcl-img.gz", 0);
+    one.write(data.data(), data.size());
+    one.close();
+    ASSERT_EQ(one.files().size(), 1u);
+    EXPECT_EQ(one.files()[0].name, "b.ext4-ptcl-img.gz");
+}
+
+TEST(ImageLayout, FindsPiecesAndReportsAGap) {
+    test::MemoryRepository repo;
+    repo.make_directory("img");
+    for (const char* name : {"sda1.ext4-ptcl-img.zst.aa", "sda1.ext4-ptcl-img.zst.ab", "sda10.ext4-ptcl-img.gz",
+                             "sda1.files-b2sum.info.gz"})
+        repo.files[std::string("img/") + name] = "data";
+    DataFiles f = find_data_files(repo, "img", "sda1");
+    EXPECT_EQ(f.fs_type, "ext4");
+    ASSERT_NE(f.codec, nullptr);
+    EXPECT_EQ(f.codec->name, "zstd");
+    EXPECT_EQ(f.names, (std::vector<std::string>{"sda1.ext4-ptcl-img.zst.aa", "sda1.ext4-ptcl-img.zst.ab"}));
+    EXPECT_EQ(find_data_files(repo, "img", "sda10").codec->name, "gzip");
+
+    repo.files["img/sda1.ext4-ptcl-img.zst.ad"] = "data";  // .ac missing
+    try {
+        find_data_files(repo, "img", "sda1");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ExitCode::image_corrupt);
+        EXPECT_NE(std::string(e.what()).find("sda1.ext4-ptcl-img.zst.ac"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(find_data_files(repo, "img", "sdb1"), Error);
+}
+
+TEST(ImageLayout, ReadsOldNamesWithoutCompressionSuffix) {
+    test::MemoryRepository repo;
+    repo.make_directory("img");
+    repo.files["img/hda1.ext3-img.aa"] = "x";
+    repo.files["img/hda1.ext3-img.ab"] = "y";
+    DataFiles f = find_data_files(repo, "img", "hda1");
+    EXPECT_EQ(f.fs_type, "ext3");
+    EXPECT_EQ(f.codec, nullptr);  // found from the bytes
+    EXPECT_EQ(f.names.size(), 2u);
+}
+
+TEST(ImageLayout, ImageNamesFollowClonezillaRules) {
+    EXPECT_NO_THROW(validate_image_name("2026-11-25-10-img"));
+    EXPECT_THROW(validate_image_name("a"), Error);
+    EXPECT_THROW(validate_image_name("my image"), Error);
+    EXPECT_THROW(validate_image_name(".hidden"), Error);
+    EXPECT_THROW(validate_image_name("x.ptcl-img"), Error);
+    EXPECT_THROW(validate_image_name("../etc"), Error);
+}
+
+}  // namespace
+}  // namespace kura
