@@ -42,14 +42,14 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
     summary.plan.image = request.image;
     SystemView system;
     std::set<std::pair<dev_t, ino_t>> seen;
-    std::vector<Device> targets;
     for (std::size_t i = 0; i < image.parts.size(); ++i) {
         const auto& part = image.parts[i];
         const std::string& path = request.targets[i];
         refuse_unsafe_target(path, system);
         if (!seen.insert(identity(path)).second)
             throw Error(ExitCode::usage, path + " is given as the target of more than one partition");
-        Device target = Device::open(path, Access::read_write);
+        // Read-only here: nothing is opened for writing before the plan is confirmed.
+        Device target = Device::open(path, Access::read_only);
         if (target.size() < part.header.device_size)
             throw Error(ExitCode::target_refused,
                         path + " is too small for partition " + part.files.part + ": it has " +
@@ -60,7 +60,6 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
         if (target.size() > part.header.device_size)
             summary.plan.warnings.push_back(path + " is larger than the saved filesystem; the extra space stays "
                                                    "unused until you grow the filesystem (resize2fs)");
-        targets.push_back(std::move(target));
     }
     if (!image.complete_per_manifest)
         summary.plan.warnings.push_back("this image has no kura manifest; its completeness is checked while reading");
@@ -69,6 +68,9 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
         return summary;
     }
     if (!confirm(summary.plan)) throw Error(ExitCode::cancelled, "nothing was written: the restore was not confirmed");
+    // Exclusive opens: from here on the kernel keeps anyone from mounting the targets.
+    std::vector<Device> targets;
+    for (const auto& path : request.targets) targets.push_back(Device::open(path, Access::read_write));
 
     if (request.check_first) {
         Progress progress(request.progress, "check");
