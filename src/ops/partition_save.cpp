@@ -71,7 +71,7 @@ ManifestPart save_partition(const PartitionSource& source, Repository& repo, con
 
     std::string base = data_file_base(source.name, source.probe.type, *settings.codec);
     SplitWriter pieces(repo, image_dir, base, settings.split_bytes);
-    ThreadedSink writer_stage(pieces, 4u << 20, 8);
+    ThreadedSink writer_stage(pieces, 4u << 20, 4);
     auto compressor = settings.codec->make_compressor(writer_stage, settings.compress);
 
     encoder.write_preamble(*compressor);

@@ -43,6 +43,16 @@ Plan make_plan(const SavePartsRequest& request, const Repository& repo, const st
         plan.items.push_back({s.name, s.path, s.probe.type, s.device_bytes, s.map.used.count() * s.map.block_size});
     auto estimate = static_cast<std::uint64_t>(static_cast<double>(plan.total_used_bytes()) *
                                                (request.settings.codec->name == "none" ? 1.0 : kExpectedRatio));
+    // Uncompressed streams have a known size: refuse a split size that would need more
+    // pieces than split(1)'s two-letter suffixes allow, before writing anything.
+    const std::uint64_t split = request.settings.split_bytes;
+    if (request.settings.codec->name == "none" && split > 0)
+        for (const auto& s : sources) {
+            std::uint64_t stream = s.map.used.count() * s.map.block_size + s.map.used.byte_count();
+            if ((stream + split - 1) / split > 676)
+                throw Error(ExitCode::usage, s.path + ": --split " + std::to_string(split) +
+                                                 " bytes would need more than 676 pieces; choose a larger size");
+        }
     std::uint64_t free = repo.free_bytes();
     if (free < estimate)
         plan.warnings.push_back("the repository has " + format_bytes(free) + " free; the image may need about " +
