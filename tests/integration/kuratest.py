@@ -527,7 +527,7 @@ def partclone_restore(pieces, suffix, target, log):
 
 
 def partclone_chkimg(pieces, suffix, log):
-    return run_shell("%s | partclone.chkimg -q -s - -L %s" % (
+    return run_shell("%s | partclone.chkimg -s - -L %s" % (
         stream_cmd(pieces, suffix), shlex.quote(log)), check=False)
 
 
