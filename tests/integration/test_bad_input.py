@@ -11,6 +11,7 @@ import shutil
 import sys
 import unittest
 
+sys.dont_write_bytecode = True  # keep the source tree clean under ctest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kuratest as kt  # noqa: E402
 
