@@ -372,6 +372,11 @@ def fs_snapshot(fsimage, scratch):
     return snap
 
 
+def files_identical(fsimage_a, fsimage_b, scratch):
+    """True when two ext images hold the same files, links and metadata."""
+    return fs_snapshot(fsimage_a, scratch) == fs_snapshot(fsimage_b, scratch)
+
+
 def snapshot_differences(a, b, limit=10):
     """Human-readable list of the paths where two snapshots differ."""
     diffs = []
