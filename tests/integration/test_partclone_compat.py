@@ -125,10 +125,17 @@ class PartcloneCompat(kt.KuraTestCase):
         stream = self.path("stream")
         kt.run_shell("%s > %s" % (kt.stream_cmd(pieces, suffix), stream))
         with open(stream, "rb") as f:
-            header = kt.read_v2_header(f.read(kt.V2_HEADER_SIZE))
+            data = f.read()
+        header = kt.read_v2_header(data)
         self.assertEqual((header["checksum_mode"], header["checksum_size"]), (0x20, 4))
         self.assertEqual(header["block_size"], self.pc_header["block_size"])
         self.assertEqual(header["totalblock"], self.pc_header["totalblock"])
+        # Same used blocks as partclone's image of the same source: nothing missing,
+        # nothing extra.
+        used = kt.v2_used_blocks(data, header)
+        self.assertEqual(header["usedblocks"], len(used))
+        self.assertTrue(used == self.used_blocks, "kura and partclone disagree on %d blocks"
+                        % len(set(used) ^ set(self.used_blocks)))
 
         target = kt.zeroed_file(self.path("target.img"), self.SIZE)
         proc = kt.partclone_restore(pieces, suffix, target, self.path("restore.log"))

@@ -166,6 +166,34 @@ class RoundTripExt(kt.KuraTestCase):
         self.assertSameBytes(b, tb)
         self.assertTrue(kt.files_identical(b, tb, self.tmp))
 
+    def test_free_blocks_are_not_imaged(self):
+        # Deleting a file frees its blocks but leaves its data on disk. Only used blocks
+        # belong in the image, so on a zeroed target those blocks must stay zero.
+        size, bs = 128 * MiB, 4096
+        src = self.make_source(size, ["-t", "ext4", "-b", str(bs)])
+        listing = kt.run(["debugfs", "-R", "blocks /big/random.bin", src]).stdout
+        freed = [int(b) for b in listing.split()]
+        self.assertGreater(len(freed), 1000)
+        kt.run(["debugfs", "-w", "-R", "rm /big/random.bin", src])
+        clean, log = kt.fsck_clean(src)
+        self.assertTrue(clean, log)
+        repo = self.new_repo()
+        self.assertKura(kt.run_kura("saveparts", "--repo", repo, "--progress=none",
+                                    "img", src), 0)
+        target = kt.zeroed_file(self.path("target.img"), size)
+        self.assertKura(kt.run_kura("restoreparts", "--repo", repo, "--yes",
+                                    "--progress=none", "img", target), 0)
+        clean, log = kt.fsck_clean(target)
+        self.assertTrue(clean, "restored filesystem is not clean:\n" + log)
+        self.assertEqual(kt.snapshot_differences(kt.fs_snapshot(src, self.tmp),
+                                                 kt.fs_snapshot(target, self.tmp)), [])
+        with open(src, "rb") as s, open(target, "rb") as t:
+            for b in freed:
+                s.seek(b * bs)
+                t.seek(b * bs)
+                self.assertNotEqual(s.read(bs), bytes(bs), "freed block %d was zero" % b)
+                self.assertEqual(t.read(bs), bytes(bs), "free block %d was imaged" % b)
+
     def save_from_loop_device(self, size):
         """Save a fresh filesystem through a loop device; returns (src, repo)."""
         src = self.make_source(size, ["-t", "ext4"])
