@@ -400,6 +400,12 @@ def sha256_file(path):
     return h.hexdigest()
 
 
+def dir_digest(root):
+    """{relative path: SHA-256} of every file under root, to prove it was not changed."""
+    return {os.path.relpath(os.path.join(d, f), root): sha256_file(os.path.join(d, f))
+            for d, _, files in os.walk(root) for f in files}
+
+
 def first_difference(a, b):
     """Offset of the first byte where files a and b differ (sizes too), or None."""
     with open(a, "rb") as fa, open(b, "rb") as fb:

@@ -21,6 +21,9 @@ PART = "src.img"   # kura's part name for the source file src.img
 
 class BadInput(kt.KuraTestCase):
 
+    REQUIRED_TOOLS = kt.KuraTestCase.REQUIRED_TOOLS + ("partclone.ext4", "zstd", "split",
+                                                      "mount", "umount")
+
     SIZE = 64 * MiB
 
     @classmethod

@@ -88,6 +88,8 @@ class RoundTripExt(kt.KuraTestCase):
         imgdir = os.path.join(repo, "img")
         self.assertImageLayout(imgdir, ["src.img"], [fs], compression, split_bytes)
 
+        # checkimage and restoreparts only read the repository.
+        image_files = kt.dir_digest(repo)
         self.assertKura(kt.run_kura("checkimage", "--repo", repo, "img"), 0,
                         "checkimage rejected a fresh image")
 
@@ -95,6 +97,7 @@ class RoundTripExt(kt.KuraTestCase):
         self.assertKura(kt.run_kura("restoreparts", "--repo", repo, "--yes",
                                     "--progress=none", "img", target), 0,
                         "restoreparts failed")
+        self.assertEqual(kt.dir_digest(repo), image_files, "the image was modified")
         self.assertRestoredLikeSource(src, target)
 
     # ---------------------------------------------------------------- cases
