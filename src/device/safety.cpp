@@ -16,18 +16,21 @@ namespace {
 const char* const kSystemMounts[] = {"/", "/boot", "/boot/efi", "/usr", "/var",
                                      "/run/live/medium", "/lib/live/mount/medium", "/cdrom"};
 
-// The whole disks beneath `dev`: through device-mapper/RAID slaves, loop backing files and
-// partitions, down to the physical disks.
-void collect_disks(dev_t dev, const SystemView& sys, std::set<dev_t>& out, int depth = 0) {
+// The whole disks beneath `dev`: through device-mapper/RAID slaves and partitions down to
+// the physical disks. With `through_loops`, a loop device counts as the disk its backing
+// file lives on: that is how a live system's root (a squashfs on a loop) leads to the boot
+// medium. A restore target that is a loop device is not followed that way: writing to it
+// writes a file, which never touches the raw disk underneath.
+void collect_disks(dev_t dev, const SystemView& sys, bool through_loops, std::set<dev_t>& out, int depth = 0) {
     if (depth > 16) return;
     auto slaves = sys.sysfs.slaves(dev);
     if (!slaves.empty()) {
-        for (dev_t s : slaves) collect_disks(s, sys, out, depth + 1);
+        for (dev_t s : slaves) collect_disks(s, sys, through_loops, out, depth + 1);
         return;
     }
-    if (auto backing = sys.sysfs.loop_backing_file(dev)) {
+    if (auto backing = sys.sysfs.loop_backing_file(dev); backing && through_loops) {
         if (const MountEntry* m = sys.mounts.containing(*backing))
-            if (m->device != dev) collect_disks(m->device, sys, out, depth + 1);
+            if (m->device != dev) collect_disks(m->device, sys, through_loops, out, depth + 1);
         return;
     }
     if (auto parent = sys.sysfs.parent_disk(dev)) {
@@ -41,7 +44,7 @@ std::set<dev_t> system_disks(const SystemView& sys) {
     std::set<dev_t> disks;
     for (const char* mp : kSystemMounts)
         for (const auto& e : sys.mounts.entries())
-            if (e.mount_point == mp && major(e.device) != 0) collect_disks(e.device, sys, disks);
+            if (e.mount_point == mp && major(e.device) != 0) collect_disks(e.device, sys, true, disks);
     return disks;
 }
 
@@ -79,7 +82,7 @@ void refuse_unsafe_block_target(const std::string& path, dev_t rdev, const Syste
         refuse("it is in use by " + h.front() + " (LVM, RAID, multipath or another mapping)");
 
     std::set<dev_t> own;
-    collect_disks(rdev, sys, own);
+    collect_disks(rdev, sys, false, own);
     std::set<dev_t> system = system_disks(sys);
     for (dev_t d : own)
         if (system.count(d))

@@ -70,8 +70,12 @@ void PartcloneDecoder::feed(const std::uint8_t* p, std::size_t n) {
 }
 
 void PartcloneDecoder::on_header() {
-    header_ = stage_.size() == partclone_v2_header_size ? decode_partclone_v2(stage_.data())
-                                                        : decode_partclone_v1(stage_.data());
+    try {
+        header_ = stage_.size() == partclone_v2_header_size ? decode_partclone_v2(stage_.data())
+                                                            : decode_partclone_v1(stage_.data());
+    } catch (const Error& e) {
+        corrupt(e.what());  // the same message, naming the partition
+    }
     stage_.clear();
     // v2 stores one bit per block, v1 one byte per block.
     need_ = static_cast<std::size_t>(header_.format == 2 ? (header_.total_blocks + 7) / 8 : header_.total_blocks);
@@ -80,7 +84,11 @@ void PartcloneDecoder::on_header() {
 
 void PartcloneDecoder::on_bitmap() {
     if (header_.format == 2) {
-        bitmap_ = Bitmap::from_bytes(stage_.data(), stage_.size(), header_.total_blocks);
+        try {
+            bitmap_ = Bitmap::from_bytes(stage_.data(), stage_.size(), header_.total_blocks);
+        } catch (const Error& e) {
+            corrupt(e.what());
+        }
         crc_state_ = crc32_update(crc32_partclone_seed, stage_.data(), stage_.size());
         need_ = 4;
     } else {
