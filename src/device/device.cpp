@@ -14,16 +14,17 @@
 
 namespace kura {
 
-Device Device::open(const std::string& path, Access access) {
+Device Device::open(const std::string& path, Access access, Role role) {
+    const ExitCode unusable = role == Role::source ? ExitCode::source_unsupported : ExitCode::target_refused;
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         int err = errno;
-        throw Error(access == Access::read_only ? ExitCode::source_unsupported : ExitCode::target_refused,
+        throw Error(unusable,
                     errno_text(path, err));
     }
     bool block = S_ISBLK(st.st_mode);
     if (!block && !S_ISREG(st.st_mode))
-        throw Error(access == Access::read_only ? ExitCode::source_unsupported : ExitCode::target_refused,
+        throw Error(unusable,
                     path + ": not a block device or a regular file");
 
     int flags = O_CLOEXEC | (access == Access::read_only ? O_RDONLY : O_RDWR);
@@ -35,7 +36,7 @@ Device Device::open(const std::string& path, Access access) {
             throw Error(ExitCode::target_refused,
                         path + ": the device is busy (mounted, or used by another driver such as "
                                "LVM, RAID or multipath); refusing to write to it");
-        throw Error(access == Access::read_only ? ExitCode::source_unsupported : ExitCode::target_refused,
+        throw Error(unusable,
                     errno_text(path, err));
     }
     Device d;

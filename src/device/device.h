@@ -10,14 +10,17 @@
 namespace kura {
 
 enum class Access {
-    read_only,  // a save's source: never opened for writing
+    read_only,  // never opened for writing (a save's source, a target being inspected)
     read_write  // a restore's target: block devices are opened O_EXCL, so the kernel
                 // refuses one that is mounted or held by another driver
 };
 
+// What the device is to the operation, so a failure to open it exits with the right code.
+enum class Role { source, target };
+
 class Device {
 public:
-    static Device open(const std::string& path, Access access);
+    static Device open(const std::string& path, Access access, Role role);
     Device(Device&& other) noexcept;
     Device& operator=(Device&& other) noexcept;
     Device(const Device&) = delete;

@@ -29,7 +29,7 @@ PartitionSource inspect_partition(const std::string& path, const std::string& na
     PartitionSource s;
     s.path = path;
     s.name = name;
-    Device device = Device::open(path, Access::read_only);
+    Device device = Device::open(path, Access::read_only, Role::source);
     s.device_bytes = device.size();
     s.probe = probe_filesystem(path);
     if (s.probe.type.empty())
@@ -54,7 +54,7 @@ ManifestPart save_partition(const PartitionSource& source, Repository& repo, con
                             const SaveSettings& settings, Progress& progress) {
     auto started = std::chrono::steady_clock::now();
     progress.set_item(source.name);
-    Device device = Device::open(source.path, Access::read_only);
+    Device device = Device::open(source.path, Access::read_only, Role::source);
     device.advise_sequential();
 
     const UsedBlockMap& map = source.map;

@@ -49,7 +49,7 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
         if (!seen.insert(identity(path)).second)
             throw Error(ExitCode::usage, path + " is given as the target of more than one partition");
         // Read-only here: nothing is opened for writing before the plan is confirmed.
-        Device target = Device::open(path, Access::read_only);
+        Device target = Device::open(path, Access::read_only, Role::target);
         if (target.size() < part.header.device_size)
             throw Error(ExitCode::target_refused,
                         path + " is too small for partition " + part.files.part + ": it has " +
@@ -70,7 +70,7 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
     if (!confirm(summary.plan)) throw Error(ExitCode::cancelled, "nothing was written: the restore was not confirmed");
     // Exclusive opens: from here on the kernel keeps anyone from mounting the targets.
     std::vector<Device> targets;
-    for (const auto& path : request.targets) targets.push_back(Device::open(path, Access::read_write));
+    for (const auto& path : request.targets) targets.push_back(Device::open(path, Access::read_write, Role::target));
 
     if (request.check_first) {
         Progress progress(request.progress, "check");
