@@ -22,7 +22,8 @@ import tempfile
 import time
 import unittest
 
-KURA_BIN = os.environ.get("KURA_BIN") or "/work/main/build/kura"
+KURA_BIN = os.environ.get("KURA_BIN") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "kura")
 
 # Work on the real disk: image files of a few hundred MiB do not belong in tmpfs.
 TMP_PARENT = "/var/tmp"
