@@ -115,13 +115,28 @@ void refuse_unsafe_target(const std::string& path, const SystemView& system) {
 }
 
 void refuse_busy_source(const std::string& path, const SystemView& system) {
+    auto refuse = [&](const std::string& through, const MountEntry& m) {
+        throw Error(ExitCode::source_unsupported,
+                    path + ": it is mounted read-write at " + m.mount_point + through +
+                        "; unmount it (or remount it read-only) so the image is consistent");
+    };
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) return;
-    for (const auto& m : system.mounts.on_device(st.st_rdev))
-        if (!m.read_only)
-            throw Error(ExitCode::source_unsupported,
-                        path + ": it is mounted read-write at " + m.mount_point +
-                            "; unmount it (or remount it read-only) so the image is consistent");
+    if (::stat(path.c_str(), &st) != 0) return;  // opening it will report the problem
+    if (S_ISBLK(st.st_mode)) {
+        for (const auto& m : system.mounts.on_device(st.st_rdev))
+            if (!m.read_only) refuse("", m);
+        return;
+    }
+    // A disk image file may be mounted through a loop device.
+    std::error_code ec;
+    std::string real = std::filesystem::canonical(path, ec).string();
+    for (const auto& [loop, backing] : system.sysfs.loop_backing_files()) {
+        if (ec || backing != real) continue;
+        struct stat loop_st {};
+        if (::stat(("/dev/" + loop).c_str(), &loop_st) != 0) continue;
+        for (const auto& m : system.mounts.on_device(loop_st.st_rdev))
+            if (!m.read_only) refuse(" (through /dev/" + loop + ")", m);
+    }
 }
 
 }  // namespace kura

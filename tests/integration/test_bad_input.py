@@ -261,6 +261,10 @@ class BadInput(kt.KuraTestCase):
         self.assertFails(kt.run_kura("saveparts", "--repo", repo, "--progress=none",
                                      "img", dev), kt.EXIT_UNSUPPORTED, dev)
         self.assertNothingSaved(repo)
+        # The same filesystem named by its image file, mounted through the loop device.
+        self.assertFails(kt.run_kura("saveparts", "--repo", repo, "--progress=none",
+                                     "img", backing), kt.EXIT_UNSUPPORTED, dev)
+        self.assertNothingSaved(repo)
 
     def test_existing_image_name(self):
         repo, imgdir = self.copy_image()
