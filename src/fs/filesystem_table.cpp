@@ -6,6 +6,7 @@
 namespace kura {
 
 std::unique_ptr<FilesystemReader> make_ext_reader();
+std::unique_ptr<FilesystemReader> make_fat_reader();
 
 namespace {
 
@@ -13,6 +14,7 @@ const std::vector<std::unique_ptr<FilesystemReader>>& readers() {
     static const auto table = [] {
         std::vector<std::unique_ptr<FilesystemReader>> t;
         t.push_back(make_ext_reader());
+        t.push_back(make_fat_reader());
         return t;
     }();
     return table;
