@@ -387,6 +387,36 @@ def snapshot_differences(a, b, limit=10):
     return diffs[:limit]
 
 
+def make_fat(path, size, fat_bits, mkfs_args=()):
+    """Create a FAT12/16/32 with mkfs.fat in a fresh zeroed file of size bytes; return path."""
+    if os.path.exists(path):
+        os.unlink(path)
+    zeroed_file(path, size)
+    run(["mkfs.fat", "-F", str(fat_bits), *mkfs_args, path])
+    return path
+
+
+def fat_copy_in(fsimage, sources, dest="::/"):
+    """Copy host files/directories into a FAT image with mtools (`mcopy -s`)."""
+    run(["mcopy", "-s", "-i", fsimage, *sources, dest])
+
+
+def fat_fsck_clean(path):
+    """Run `fsck.fat -n` (check only); returns (clean, output)."""
+    proc = run(["fsck.fat", "-n", path], check=False)
+    return proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def fat_contents(fsimage, scratch):
+    """tree_contents() of a FAT image's files, read back with mtools (no mount)."""
+    out = tempfile.mkdtemp(prefix="mcopy-", dir=scratch)
+    try:
+        run(["mcopy", "-s", "-n", "-i", fsimage, "::/*", out])
+        return tree_contents(out)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
 # --------------------------------------------------------------------------------
 # Files and bytes
 
