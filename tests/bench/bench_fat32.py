@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Benchmark: kura against Clonezilla's own pipeline on the same FAT32, in the same run.
+
+  save:    kura saveparts -z zstd --level 3        vs  partclone.fat -c | zstd -T0 -3
+  restore: kura restoreparts (+ flush)            vs  zstd -dc | partclone.fat -r (+ flush)
+
+A 1 GiB FAT32 made by mkfs.fat (512-byte sectors, so both tools move 512-byte blocks and
+keep a bitmap of 2 Mi bits) holding a few hundred MiB copied in with mtools: real programs
+and documents, random bytes, zero-filled files and small files. Prints wall times,
+peer/kura ratios, image sizes and kura's peak RSS; asserts only that every restore is
+byte-identical to the source (speed is reported, never asserted)."""
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
+sys.path.insert(0, HERE)
+from bench_ext4 import KURA, MiB, fresh_target, same_file, timed, write_file  # noqa: E402
+
+# Characters a FAT long name cannot hold, and names FAT would see as duplicates.
+FAT_UNSAFE = re.compile(r'[^A-Za-z0-9._+-]')
+
+
+def build_tree(tree, data_mib, seed):
+    """A quarter each: real programs and documents, random bytes, zeros, small files."""
+    rng = random.Random(seed)
+    quarter = data_mib * MiB // 4
+    real = os.path.join(tree, "real")
+    os.makedirs(real)
+    copied, seen = 0, set()
+    for top in ("/usr/lib/x86_64-linux-gnu", "/usr/share/doc", "/usr/bin"):
+        for root, dirs, files in os.walk(top):
+            dirs.sort()
+            for name in sorted(files):
+                src = os.path.join(root, name)
+                if copied >= quarter or not os.path.isfile(src) or os.path.islink(src):
+                    continue
+                dst_name = FAT_UNSAFE.sub("_", os.path.relpath(src, "/").replace("/", "_"))[-200:]
+                if dst_name.lower() in seen:
+                    continue
+                seen.add(dst_name.lower())
+                try:
+                    shutil.copyfile(src, os.path.join(real, dst_name))
+                except OSError:
+                    continue
+                copied += os.path.getsize(os.path.join(real, dst_name))
+    for d in ("random", "zeros", "small"):
+        os.makedirs(os.path.join(tree, d))
+    for i in range(3):
+        write_file(os.path.join(tree, "random", f"r{i}.bin"), quarter // 3, rng.randbytes)
+        write_file(os.path.join(tree, "zeros", f"z{i}.bin"), quarter // 3, lambda n: bytes(n))
+    small = 0
+    i = 0
+    while small < quarter:
+        d = os.path.join(tree, "small", f"d{i // 200:03d}")
+        os.makedirs(d, exist_ok=True)
+        text = f"small file {i}\n" * rng.randint(0, 400)
+        with open(os.path.join(d, f"f{i:05d}.txt"), "w") as f:
+            f.write(text)
+        small += max(len(text), 1)
+        i += 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size-mib", type=int, default=1024, help="filesystem size (default 1024)")
+    ap.add_argument("--data-mib", type=int, default=400, help="data copied into it (default 400)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = ap.parse_args()
+
+    work = tempfile.mkdtemp(dir="/var/tmp", prefix="kura-bench-fat.")
+    try:
+        run(work, args)
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def run(work, args):
+    tree, repo = os.path.join(work, "tree"), os.path.join(work, "repo")
+    os.makedirs(repo)
+    src = os.path.join(work, "source.img")
+    build_tree(tree, args.data_mib, seed=2026)
+    size = args.size_mib * MiB
+    fresh_target(src, size)
+    subprocess.run(["mkfs.fat", "-F", "32", "-S", "512", src], check=True, capture_output=True)
+    subprocess.run(["mcopy", "-s", "-i", src] + [os.path.join(tree, n) for n in sorted(os.listdir(tree))]
+                   + ["::/"], check=True, stdin=subprocess.DEVNULL)
+    shutil.rmtree(tree)
+    fsck = subprocess.run(["fsck.fat", "-n", src], capture_output=True, text=True)
+    if fsck.returncode != 0:
+        sys.exit(f"fsck.fat -n found problems in the source:\n{fsck.stdout}")
+    # "source.img: 12345 files, 98765/261627 clusters"; the cluster size is in the boot sector.
+    m = re.search(r"(\d+) files, (\d+)/(\d+) clusters", fsck.stdout)
+    files, used_clusters, clusters = (int(g) for g in m.groups())
+    with open(src, "rb") as f:
+        boot = f.read(14)
+    used_bytes = used_clusters * int.from_bytes(boot[11:13], "little") * boot[13]
+    print(f"FAT32 of {args.size_mib} MiB, {files} files, about {used_bytes / MiB:.0f} MiB in "
+          f"{used_clusters} of {clusters} clusters (programs and text, random, zero-filled, small files)")
+
+    log = os.path.join(work, "partclone.log")
+    peer_img = os.path.join(work, "peer.ptcl.zst")
+    kura_target, peer_target = os.path.join(work, "kura-target.img"), os.path.join(work, "peer-target.img")
+    kura_save_argv = [KURA, "saveparts", "--repo", repo, "--progress=none", "-z", "zstd", "--level", "3",
+                      "--split", "0"]
+
+    def kura_save():
+        shutil.rmtree(os.path.join(repo, "img"), ignore_errors=True)
+        return timed(kura_save_argv + ["--no-verify", "img", src])
+
+    def kura_save_verified():
+        shutil.rmtree(os.path.join(repo, "img-verified"), ignore_errors=True)
+        return timed(kura_save_argv + ["img-verified", src])
+
+    def peer_save():
+        return timed(f"partclone.fat -c -s {src} -o - -L {log} | zstd -T0 -3 -q -f -o {peer_img}", shell=True)
+
+    def kura_restore():
+        fresh_target(kura_target, size)
+        return timed(f"{KURA} restoreparts --repo {repo} --yes --progress=none img {kura_target} && "
+                     f"sync {kura_target}", shell=True)
+
+    def peer_restore():
+        fresh_target(peer_target, size)
+        return timed(f"zstd -dc {peer_img} | partclone.fat -r -s - -O {peer_target} -L {log} && "
+                     f"sync {peer_target}", shell=True)
+
+    def median(op):
+        runs = sorted(op() for _ in range(args.repeat))
+        return runs[len(runs) // 2][0], max(rss for _, rss in runs)
+
+    # Alternate kura and peer so neither always runs on a warmer machine.
+    kura_save_s, kura_save_rss = median(kura_save)
+    peer_save_s, _ = median(peer_save)
+    kura_verified_s, _ = median(kura_save_verified)
+    kura_restore_s, kura_restore_rss = median(kura_restore)
+    peer_restore_s, _ = median(peer_restore)
+    kura_files = [os.path.join(repo, "img", n) for n in os.listdir(os.path.join(repo, "img")) if "-ptcl-img." in n]
+    kura_bytes = sum(os.path.getsize(f) for f in kura_files)
+    peer_bytes = os.path.getsize(peer_img)
+
+    passed = failed = 0
+    for name, target in (("kura", kura_target), ("partclone.fat", peer_target)):
+        if same_file(src, target):
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAIL: {name}'s restore differs from the source")
+
+    mb = used_bytes / 1e6
+    def row(op, k, p):
+        print(f"{op:<8} kura {k:6.2f} s ({mb / k:6.0f} MB/s)  peer {p:6.2f} s ({mb / p:6.0f} MB/s)  "
+              f"peer/kura {p / k:4.2f}x")
+    print()
+    print(f"median of {args.repeat} runs each, page cache dropped before every run")
+    row("save", kura_save_s, peer_save_s)
+    row("restore", kura_restore_s, peer_restore_s)
+    print(f"save with verification (kura's default): {kura_verified_s:.2f} s")
+    print(f"image    kura {kura_bytes:,} B  peer {peer_bytes:,} B  kura/peer {kura_bytes / peer_bytes:.4f}")
+    for op, rss in (("save", kura_save_rss), ("restore", kura_restore_rss)):
+        print(f"peak RSS kura {op}: {rss / 1024:.0f} MiB")
+    print(f"bench: {passed} passed, {failed} failed")
+    if failed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
