@@ -82,6 +82,8 @@ class FatPartcloneCompat(kt.KuraTestCase):
         expected = with_free_space_zeroed(geo, src, truth, self.path("expected.img"))
 
         k_data, k_header, k_used = self.read_stream(self.kura_stream(src))
+        check = kt.run(["partclone.chkimg", "-s", self.path("kura.raw"), "-L", self.path("chk.log")], check=False)
+        self.assertEqual(check.returncode, 0, check.stderr[-2000:])
         pc_stream = self.partclone_stream(src)
         p_data, p_header, p_used = self.read_stream(pc_stream)
 
@@ -132,6 +134,46 @@ class FatPartcloneCompat(kt.KuraTestCase):
             self.assertNotEqual(kt.fat_contents(by_kura, self.tmp), self.expected_files)
         else:
             self.assertSameBytes(expected, by_kura)
+
+
+class ClonezillaAcceptsKuraFatImages(kt.KuraTestCase):
+    """ocs-chkimg and `ocs-sr restoreparts` take kura's FAT image (data file
+    `<part>.vfat-ptcl-img.zst.aa`, header tag FAT16) and restore it with partclone."""
+
+    REQUIRED_TOOLS = ("mkfs.fat", "fsck.fat", "mcopy", "losetup", "ocs-chkimg", "ocs-sr")
+
+    def test_ocs_chkimg_and_ocs_sr_restoreparts(self):
+        size = 32 * MiB
+        src = kt.make_fat(self.path("src.img"), size, 16)
+        first, rest = build_fat_tree(self.path("tree"), seed=16, big_kib=6 * 1024, frag_files=100)
+        fill_fragmented(src, first, rest)
+        expected_files = host_contents(first, rest)
+        geo = fat_geometry(src)
+        expected = with_free_space_zeroed(geo, src, used_sectors(geo, src), self.path("expected.img"))
+        repo = self.new_repo()
+        with kt.loop_device(src) as loop:
+            part = os.path.basename(loop)
+            self.assertKura(kt.run_kura("saveparts", "--repo", repo, "--progress=none", "kura-img", loop), 0)
+        imgdir = os.path.join(repo, "kura-img")
+        self.assertEqual(kt.data_files(imgdir, part), [part + ".vfat-ptcl-img.zst.aa"])
+
+        check = kt.run(["ocs-chkimg", "-b", "-nogui", "-or", repo, "kura-img"], check=False, timeout=300)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        self.assertIn("restorable: " + part, check.stdout + check.stderr)
+
+        # The target takes the source's device name (see test_clonezilla_compat.py).
+        target = kt.zeroed_file(self.path("target.img"), size)
+        kt.run(["losetup", "/dev/" + part, target])
+        self.addCleanup(kt.run, ["losetup", "-d", "/dev/" + part], check=False)
+        restore = kt.run(["ocs-sr", "-b", "-nogui", "-or", repo, "-p", "true", "restoreparts", "kura-img", part],
+                         check=False, timeout=600)
+        output = restore.stdout + restore.stderr
+        self.assertEqual(restore.returncode, 0, output)
+        self.assertIn("Partclone successfully restored the image", output)
+        clean, report = kt.fat_fsck_clean(target)
+        self.assertTrue(clean, report)
+        self.assertEqual(kt.fat_contents(target, self.tmp), expected_files)
+        self.assertSameBytes(expected, target)
 
 
 if __name__ == "__main__":
