@@ -26,7 +26,7 @@ constexpr std::uint32_t entries_per_batch = 1u << 20;
 // One batch of entries of one FAT copy, raw.
 class FatBatch {
 public:
-    FatBatch(unsigned bits) : bits_(bits) {}
+    explicit FatBatch(unsigned bits) : bits_(bits) {}
 
     void read(const Device& device, std::uint64_t fat_offset, std::uint32_t first, std::uint32_t count) {
         first_ = first;

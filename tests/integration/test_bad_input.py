@@ -234,14 +234,15 @@ class BadInput(kt.KuraTestCase):
                                      "img", src), kt.EXIT_UNSUPPORTED, "random.bin")
         self.assertNothingSaved(repo)
 
-    @unittest.skipUnless(kt.have_tool("mkfs.fat"), "dosfstools not installed")
-    def test_source_fat(self):
-        src = kt.zeroed_file(self.path("fat.img"), 64 * MiB)
-        kt.run(["mkfs.fat", "-F", "32", src])
-        self.assertEqual(kt.blkid_type(src), "vfat")
+    def test_source_unsupported_filesystem(self):
+        # A type libblkid knows but kura has no reader for (FAT is imaged since the fat
+        # reader; its damaged cases are in test_roundtrip_fat.py).
+        src = kt.zeroed_file(self.path("swap.img"), 64 * MiB)
+        kt.run(["mkswap", src])
+        self.assertEqual(kt.blkid_type(src), "swap")
         repo = self.new_repo()
         self.assertFails(kt.run_kura("saveparts", "--repo", repo, "--progress=none",
-                                     "img", src), kt.EXIT_UNSUPPORTED, "fat.img")
+                                     "img", src), kt.EXIT_UNSUPPORTED, "swap.img")
         self.assertNothingSaved(repo)
 
     def test_source_not_clean(self):
