@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import sys
-import unittest
 
 sys.dont_write_bytecode = True  # keep the source tree clean under ctest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
