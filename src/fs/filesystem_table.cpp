@@ -6,6 +6,9 @@
 namespace kura {
 
 std::unique_ptr<FilesystemReader> make_ext_reader();
+std::unique_ptr<FilesystemReader> make_ntfs_reader();
+
+void FilesystemReader::after_restore(Device&, std::optional<std::uint64_t>) const {}
 
 namespace {
 
@@ -13,6 +16,7 @@ const std::vector<std::unique_ptr<FilesystemReader>>& readers() {
     static const auto table = [] {
         std::vector<std::unique_ptr<FilesystemReader>> t;
         t.push_back(make_ext_reader());
+        t.push_back(make_ntfs_reader());
         return t;
     }();
     return table;

@@ -3,26 +3,13 @@
 of `ntfsclone --save-image`) restore through kura exactly as ntfsclone itself restores them:
 byte-identical whole devices, `ntfsfix -n` clean, every file read back through ntfs-3g.
 Damaged images are named as such, and a bad header leaves the target untouched."""
-import contextlib
 import os
 import shutil
 
-from kuratest import (EXIT_CORRUPT, EXIT_REFUSED, KuraTestCase, MiB, flip_byte, main, make_tree, run,
+from kuratest import (EXIT_CORRUPT, EXIT_REFUSED, KuraTestCase, MiB, flip_byte, main, make_tree, ntfs_mounted, run,
                       run_kura, run_shell, sha256_file, split_file, tree_contents, zeroed_file)
 
 VOLUME = 48 * MiB
-
-
-@contextlib.contextmanager
-def ntfs_mounted(image, mountpoint, options=None):
-    """ntfs-3g (FUSE) on one of the test's own image files."""
-    os.makedirs(mountpoint, exist_ok=True)
-    run(["ntfs-3g"] + (["-o", options] if options else []) + [image, mountpoint])
-    try:
-        yield mountpoint
-    finally:
-        if run(["umount", mountpoint], check=False).returncode != 0:
-            run(["umount", "-l", mountpoint], check=False)
 
 
 class NtfscloneImagesRestore(KuraTestCase):
