@@ -41,10 +41,16 @@ public:
     // field. `start_sector` is the target partition's first 512-byte sector on its disk,
     // nullopt when the target is a whole disk or a file. Most filesystems need nothing.
     virtual void after_restore(Device& target, std::optional<std::uint64_t> start_sector) const;
+    // When libblkid finds no filesystem: what is wrong, if this reader recognises the
+    // remains of its own (e.g. an NTFS boot sector with an impossible geometry); empty
+    // otherwise. Turns "no filesystem" into a message that names the damage.
+    virtual std::string diagnose_unrecognised(const Device& device) const;
 };
 
 // The reader for a libblkid type, or nullptr.
 const FilesystemReader* filesystem_reader_for(const std::string& type);
+// The first reader's diagnosis of a device libblkid recognised nothing on, or empty.
+std::string diagnose_unrecognised_filesystem(const Device& device);
 // The types the table handles, for messages.
 std::vector<std::string> supported_filesystem_types();
 

@@ -9,6 +9,7 @@ std::unique_ptr<FilesystemReader> make_ext_reader();
 std::unique_ptr<FilesystemReader> make_ntfs_reader();
 
 void FilesystemReader::after_restore(Device&, std::optional<std::uint64_t>) const {}
+std::string FilesystemReader::diagnose_unrecognised(const Device&) const { return {}; }
 
 namespace {
 
@@ -29,6 +30,12 @@ const FilesystemReader* filesystem_reader_for(const std::string& type) {
         for (const auto& t : r->types())
             if (t == type) return r.get();
     return nullptr;
+}
+
+std::string diagnose_unrecognised_filesystem(const Device& device) {
+    for (const auto& r : readers())
+        if (std::string why = r->diagnose_unrecognised(device); !why.empty()) return why;
+    return {};
 }
 
 std::vector<std::string> supported_filesystem_types() {

@@ -73,16 +73,18 @@ using Volume = std::unique_ptr<ntfs_volume, VolumeCloser>;
     throw Error(ExitCode::source_unsupported, path + ": " + what);
 }
 
+std::string damaged_boot_sector(const std::string& path, const std::string& problem) {
+    return "not a readable NTFS volume: " + problem + " (`ntfsfix " + path +
+           "` can rebuild the boot sector from its backup at the end of the partition)";
+}
+
 NtfsBootSector read_boot_sector(const std::string& path, const Device& device) {
     std::uint8_t sector[ntfs_boot_sector_size];
     if (device.size() < sizeof sector) unsupported(path, "too small to hold an NTFS boot sector");
     device.read_at(sector, sizeof sector, 0);
     std::string problem;
     auto boot = parse_ntfs_boot_sector(sector, problem);
-    if (!boot)
-        unsupported(path, "not a readable NTFS volume: " + problem +
-                              " (if Windows still boots from it, `ntfsfix " + path +
-                              "` can restore the boot sector from its backup)");
+    if (!boot) unsupported(path, damaged_boot_sector(path, problem));
     if (boot->backup_offset() + boot->bytes_per_sector > device.size())
         unsupported(path, "the NTFS volume claims " + std::to_string(boot->backup_offset() + boot->bytes_per_sector) +
                               " bytes but the device holds only " + std::to_string(device.size()) +
@@ -191,6 +193,23 @@ public:
         map.used.set(0);
         map.used.set(boot.backup_offset() / unit);
         return map;
+    }
+
+    std::string diagnose_unrecognised(const Device& device) const override {
+        std::uint8_t sector[ntfs_boot_sector_size];
+        if (device.size() < sizeof sector) return {};
+        device.read_at(sector, sizeof sector, 0);
+        std::string problem;
+        if (std::memcmp(sector + 3, "NTFS    ", 8) == 0) {
+            if (parse_ntfs_boot_sector(sector, problem)) return {};
+            return damaged_boot_sector(device.path(), problem);
+        }
+        // No boot sector at all, but perhaps its backup in the partition's last sector.
+        device.read_at(sector, sizeof sector, device.size() / ntfs_boot_sector_size * ntfs_boot_sector_size -
+                                                  ntfs_boot_sector_size);
+        if (!parse_ntfs_boot_sector(sector, problem)) return {};
+        return "its NTFS boot sector is gone, but the backup boot sector at the end of the partition is intact (`ntfsfix " +
+               device.path() + "` can rebuild the boot sector from it)";
     }
 
     void after_restore(Device& target, std::optional<std::uint64_t> start_sector) const override {
