@@ -7,6 +7,7 @@ namespace kura {
 
 std::unique_ptr<FilesystemReader> make_ext_reader();
 std::unique_ptr<FilesystemReader> make_ntfs_reader();
+std::unique_ptr<FilesystemReader> make_vmfs_reader();
 
 void FilesystemReader::after_restore(Device&, std::optional<std::uint64_t>) const {}
 std::string FilesystemReader::diagnose_unrecognised(const Device&) const { return {}; }
@@ -18,6 +19,7 @@ const std::vector<std::unique_ptr<FilesystemReader>>& readers() {
         std::vector<std::unique_ptr<FilesystemReader>> t;
         t.push_back(make_ext_reader());
         t.push_back(make_ntfs_reader());
+        t.push_back(make_vmfs_reader());
         return t;
     }();
     return table;
