@@ -88,9 +88,10 @@ private:
     std::uint64_t cached_block_ = ~0ull;
 };
 
+// `problem` is read only after the parser has filled it in.
 template <typename T>
-T parsed(std::optional<T> value, const std::string& problem) {
-    if (!value) throw Unprovable{problem};
+T parsed(std::optional<T> value, const char* what, const std::string& problem) {
+    if (!value) throw Unprovable{what + problem};
     return *value;
 }
 
@@ -110,7 +111,7 @@ UsedItems read_allocated_items(const std::string& path, const Device& device, co
     std::string problem;
     std::uint8_t fs_bytes[0x200];
     device.read_at(fs_bytes, sizeof fs_bytes, kDataOffset + kFsDescriptorOffset);
-    const FsDescriptor fs = parsed(parse_fs_descriptor(fs_bytes, problem), problem);
+    const FsDescriptor fs = parsed(parse_fs_descriptor(fs_bytes, problem), "", problem);
     if (std::memcmp(fs.lvm_uuid, volume.lvm_uuid, 16) != 0)
         throw Unprovable{"the FS descriptor belongs to another logical volume (its LVM UUID differs)"};
     VolumeReader reader(path, device, fs.block_size);
@@ -129,7 +130,7 @@ UsedItems read_allocated_items(const std::string& path, const Device& device, co
     fdc_file.blocks[0] = static_cast<std::uint32_t>(fdc_base << 6 | 1);
     std::uint8_t header_bytes[28];
     reader.read_file(fdc_file, header_bytes, sizeof header_bytes, 0);
-    const ResourceHeader fdc = parsed(parse_resource_header(header_bytes, problem), "FDC: " + problem);
+    const ResourceHeader fdc = parsed(parse_resource_header(header_bytes, problem), "FDC: ", problem);
     if (fdc.data_size < kInodeSize) throw Unprovable{"the FDC's items are too small for inodes"};
 
     auto read_inode = [&](std::uint32_t id) {
@@ -137,7 +138,7 @@ UsedItems read_allocated_items(const std::string& path, const Device& device, co
             throw Unprovable{"a directory entry names block id " + std::to_string(id) + ", not an inode"};
         std::vector<std::uint8_t> bytes(kInodeSize);
         reader.read_file(fdc_file, bytes.data(), bytes.size(), fdc.item_offset(fd_entry(id), fd_item(id)));
-        return parsed(parse_inode(bytes.data(), problem), problem);
+        return parsed(parse_inode(bytes.data(), problem), "", problem);
     };
     const Inode root = read_inode(4);  // FD(0, 0)
     if (root.type != kDirType || root.size > kMaxDirectoryBytes)
@@ -158,7 +159,7 @@ UsedItems read_allocated_items(const std::string& path, const Device& device, co
 
     const Inode fbb_file = read_inode(entries[".fbb.sf"]);
     reader.read_file(fbb_file, header_bytes, sizeof header_bytes, 0);
-    const ResourceHeader fbb = parsed(parse_resource_header(header_bytes, problem), "FBB: " + problem);
+    const ResourceHeader fbb = parsed(parse_resource_header(header_bytes, problem), "FBB: ", problem);
     used.total_items = fbb.total_items;
     if (fbb.total_items * bs > volume.lvm_size)
         throw Unprovable{"the file-block bitmap covers " + std::to_string(fbb.total_items) +
@@ -168,7 +169,7 @@ UsedItems read_allocated_items(const std::string& path, const Device& device, co
     for (std::uint64_t e = 0; e < entries_count; ++e) {
         reader.read_file(fbb_file, entry_bytes, sizeof entry_bytes, fbb.entry_offset(e));
         const BitmapEntry entry =
-            parsed(parse_bitmap_entry(entry_bytes, kFbbMagic, fbb.items_per_entry, problem), "FBB: " + problem);
+            parsed(parse_bitmap_entry(entry_bytes, kFbbMagic, fbb.items_per_entry, problem), "FBB: ", problem);
         if (entry.magic == 0) break;
         if (entry.id != e) throw Unprovable{"FBB entry " + std::to_string(e) + " carries id " + std::to_string(entry.id)};
         for (std::uint32_t k : entry.allocated) {

@@ -88,7 +88,9 @@ std::optional<ResourceHeader> parse_resource_header(const std::uint8_t* b, std::
     if (h.items_per_entry == 0 || h.items_per_entry > 0x1F0 * 8 || h.entries_per_area == 0 ||
         h.header_size < 28 || h.area_size < needed || h.area_count == 0 ||
         h.total_items > static_cast<std::uint64_t>(h.area_count) * h.items_per_entry * h.entries_per_area) {
-        problem = "a resource file header is inconsistent";
+        problem = "the resource file header is inconsistent (" + std::to_string(h.total_items) + " items in " +
+                  std::to_string(h.area_count) + " area(s) of " + std::to_string(h.entries_per_area) + " entries of " +
+                  std::to_string(h.items_per_entry) + " items)";
         return std::nullopt;
     }
     return h;

@@ -427,7 +427,7 @@ def first_difference(a, b):
 
 def data_files(imgdir, part):
     """Data files of part in an image directory, in split order."""
-    pat = re.compile(re.escape(part) + r"\.[a-z0-9+]+-ptcl-img\.[a-z0-9]+(\.[a-z]{2,})?$")
+    pat = re.compile(re.escape(part) + r"\.[A-Za-z0-9_+]+-ptcl-img\.[a-z0-9]+(\.[a-z]{2,})?$")
     return sorted(f for f in os.listdir(imgdir) if pat.match(f))
 
 
