@@ -18,6 +18,7 @@ int run_saveparts(const std::vector<std::string>& argv, const std::vector<std::s
     specs.push_back({{"--threads"}, true});
     specs.push_back({{"--no-verify"}, false});
     specs.push_back({{"--fs-force"}, false});
+    specs.push_back({{"--ntfs-force"}, false});
     Args args("saveparts", argv, specs);
     log::set_verbose(args.flag("--verbose"));
     if (args.positionals().size() < 2)
@@ -31,6 +32,7 @@ int run_saveparts(const std::vector<std::string>& argv, const std::vector<std::s
     request.dry_run = args.flag("--dry-run");
     request.verify = !args.flag("--no-verify");
     request.fs.force = args.flag("--fs-force");
+    request.fs.ntfs_force = args.flag("--ntfs-force");
     request.command_line = quoted_command_line(full_argv);
 
     std::string codec_name = args.value("-z").value_or("zstd");

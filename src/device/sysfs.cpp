@@ -47,6 +47,15 @@ bool Sysfs::is_partition(dev_t dev) const {
     return dir && fs::exists(fs::path(*dir) / "partition");
 }
 
+std::optional<std::uint64_t> Sysfs::partition_start(dev_t dev) const {
+    auto dir = dir_of(dev);
+    if (!dir || !fs::exists(fs::path(*dir) / "partition")) return std::nullopt;
+    std::ifstream in(fs::path(*dir) / "start");
+    std::uint64_t start = 0;
+    if (!(in >> start)) return std::nullopt;
+    return start;
+}
+
 std::optional<dev_t> Sysfs::parent_disk(dev_t partition) const {
     auto dir = dir_of(partition);
     if (!dir || !fs::exists(fs::path(*dir) / "partition")) return std::nullopt;

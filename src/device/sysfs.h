@@ -3,6 +3,7 @@
 // so tests can point it at a fake tree.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -19,6 +20,8 @@ public:
     std::string kernel_name(dev_t dev) const;  // "sda1"; empty if unknown
     bool is_partition(dev_t dev) const;
     std::optional<dev_t> parent_disk(dev_t partition) const;
+    // A partition's first sector on its disk, in 512-byte units; nullopt for a non-partition.
+    std::optional<std::uint64_t> partition_start(dev_t dev) const;
     std::vector<dev_t> partitions(dev_t disk) const;
     std::vector<std::string> holders(dev_t dev) const;  // names, e.g. "dm-0"
     std::vector<dev_t> slaves(dev_t dev) const;

@@ -7,6 +7,11 @@ namespace kura {
 
 std::unique_ptr<FilesystemReader> make_ext_reader();
 std::unique_ptr<FilesystemReader> make_fat_reader();
+std::unique_ptr<FilesystemReader> make_ntfs_reader();
+std::unique_ptr<FilesystemReader> make_vmfs_reader();
+
+void FilesystemReader::after_restore(Device&, std::optional<std::uint64_t>) const {}
+std::string FilesystemReader::diagnose_unrecognised(const Device&) const { return {}; }
 
 namespace {
 
@@ -15,6 +20,8 @@ const std::vector<std::unique_ptr<FilesystemReader>>& readers() {
         std::vector<std::unique_ptr<FilesystemReader>> t;
         t.push_back(make_ext_reader());
         t.push_back(make_fat_reader());
+        t.push_back(make_ntfs_reader());
+        t.push_back(make_vmfs_reader());
         return t;
     }();
     return table;
@@ -27,6 +34,12 @@ const FilesystemReader* filesystem_reader_for(const std::string& type) {
         for (const auto& t : r->types())
             if (t == type) return r.get();
     return nullptr;
+}
+
+std::string diagnose_unrecognised_filesystem(const Device& device) {
+    for (const auto& r : readers())
+        if (std::string why = r->diagnose_unrecognised(device); !why.empty()) return why;
+    return {};
 }
 
 std::vector<std::string> supported_filesystem_types() {

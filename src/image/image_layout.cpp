@@ -59,13 +59,23 @@ bool parse_data_name(const std::string& rest, const std::string& name, Candidate
             if (out.piece < 0) return false;
         }
     } else if (auto old = rest.find("-img"); old != std::string::npos && old > 0) {
-        // Old Clonezilla: <part>.<fs>-img[.aa]; compression known only from the bytes.
+        // Old Clonezilla: <part>.<fs>-img[.aa] (old Partclone, or ntfsclone for "ntfs-img");
+        // compression known only from the bytes. A compression suffix some hand-made copies
+        // carry (<part>.ntfs-img.gz[.aa]) is accepted too.
         out.fs_type = rest.substr(0, old);
         tail = rest.substr(old + 4);
         if (!tail.empty()) {
             if (tail[0] != '.') return false;
-            out.piece = split_index(tail.substr(1));
-            if (out.piece < 0) return false;
+            tail = tail.substr(1);
+            auto dot = tail.find('.');
+            if (codec_by_suffix(tail.substr(0, dot))) {
+                out.comp = tail.substr(0, dot);
+                tail = dot == std::string::npos ? "" : tail.substr(dot + 1);
+            }
+            if (!tail.empty()) {
+                out.piece = split_index(tail);
+                if (out.piece < 0) return false;
+            }
         }
     } else {
         return false;

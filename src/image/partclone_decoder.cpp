@@ -40,7 +40,7 @@ void PartcloneDecoder::feed(const std::uint8_t* p, std::size_t n) {
                 if (!take_staged(p, n, need_)) return;
                 if (need_ == partclone_version_probe_size) {
                     int format = partclone_format_of(stage_.data(), stage_.size());
-                    if (format == 0) corrupt("this is not a Partclone image (no 'partclone-image' magic)");
+                    if (format == 0) corrupt("this is neither a Partclone nor an ntfsclone image (no 'partclone-image' magic)");
                     need_ = format == 2 ? partclone_v2_header_size : partclone_v1_header_size;
                     continue;
                 }

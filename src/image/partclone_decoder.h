@@ -4,7 +4,9 @@
 #pragma once
 
 #include "image/bitmap.h"
+#include "image/block_group.h"
 #include "image/partclone_header.h"
+#include "image/stream_decoder.h"
 
 #include <cstdint>
 #include <functional>
@@ -13,38 +15,26 @@
 
 namespace kura {
 
-struct BlockRun {
-    std::uint64_t first_block = 0;
-    std::uint64_t count = 0;
-};
-
-// Used blocks laid end to end in `data`; `runs` says where each stretch belongs.
-struct BlockGroup {
-    std::vector<std::uint8_t> data;
-    std::vector<BlockRun> runs;
-    bool verified = true;  // false only for checksum-less streams or absurdly long groups
-};
-
-class PartcloneDecoder {
+class PartcloneDecoder : public StreamDecoder {
 public:
-    using GroupHandler = std::function<void(BlockGroup&&)>;
-    using BitmapHandler = std::function<void(const PartcloneDecoder&)>;
+    using BitmapHandler = StreamDecoder::StartHandler;
 
     // `part` names the partition in error messages. `on_bitmap` runs once the bitmap has
     // passed its checksum, before the first group is handed out.
     PartcloneDecoder(std::string part, GroupHandler on_group, BitmapHandler on_bitmap = {});
 
-    void feed(const std::uint8_t* data, std::size_t length);
+    void feed(const std::uint8_t* data, std::size_t length) override;
     // Throws Error(image_corrupt) if the stream ended before its last block and checksum.
-    void finish();
+    void finish() override;
 
-    bool header_ready() const { return phase_ > Phase::header; }
+    bool header_ready() const override { return phase_ > Phase::header; }
     bool bitmap_ready() const { return phase_ > Phase::bitmap_tail; }
-    const PartcloneHeader& header() const { return header_; }
+    const PartcloneHeader& header() const override { return header_; }
+    const Bitmap* used_map() const override { return &bitmap_; }
     const Bitmap& bitmap() const { return bitmap_; }
-    std::uint64_t used_blocks() const { return used_blocks_; }
+    std::uint64_t used_blocks() const override { return used_blocks_; }
     std::uint64_t blocks_done() const { return blocks_done_; }
-    std::uint64_t trailing_bytes() const { return trailing_bytes_; }
+    std::uint64_t trailing_bytes() const override { return trailing_bytes_; }
 
 private:
     enum class Phase { header, bitmap, bitmap_tail, data, checksum, done };

@@ -25,7 +25,13 @@ CheckSummary check_image(const std::string& repo_location, const std::string& im
     for (const auto& p : contents.parts) {
         RestoreOutcome o = check_partition(*repo, image, p.files, progress);
         summary.bytes += o.used_bytes;
-        log::info(p.files.part + ": all checksums match (" + std::to_string(o.used_bytes) + " bytes of data)");
+        if (p.header.checksum_mode == partclone_checksum_none) {
+            ++summary.parts_without_checksums;
+            log::info(p.files.part + ": read to the end and consistent (" + std::to_string(o.used_bytes) +
+                      " bytes of data); this stream carries no checksums of its own");
+        } else {
+            log::info(p.files.part + ": all checksums match (" + std::to_string(o.used_bytes) + " bytes of data)");
+        }
     }
     progress.stop();
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -12,6 +12,9 @@ namespace kura {
 struct CheckSummary {
     Plan plan;
     std::uint64_t bytes = 0;
+    // Partitions whose stream has no checksums of its own (ntfsclone images, Partclone
+    // images saved without them): read to the end and found consistent, nothing more.
+    std::size_t parts_without_checksums = 0;
     double seconds = 0;
 };
 

@@ -41,7 +41,7 @@ RestoreOutcome restore_partition(const Repository& repo, const std::string& imag
     try {
         decoded = decode_stream(
             repo, image_dir, files,
-            [&](const PartcloneDecoder& decoder) {
+            [&](const StreamDecoder& decoder) {
                 const auto& h = decoder.header();
                 if (h.device_size > target.size())
                     throw Error(ExitCode::target_refused,
@@ -49,7 +49,7 @@ RestoreOutcome restore_partition(const Repository& repo, const std::string& imag
                                     files.part + " needs " + std::to_string(h.device_size));
                 writer.emplace(target, h.block_size);
                 target_touched = true;
-                writer->begin(decoder.bitmap());
+                writer->begin(decoder.used_map(), h.total_blocks);
                 writer_thread = std::thread([&] {
                     try {
                         while (auto group = queue.pop()) writer->write(*group);

@@ -32,6 +32,10 @@ PartitionSource inspect_partition(const std::string& path, const std::string& na
     Device device = Device::open(path, Access::read_only, Role::source);
     s.device_bytes = device.size();
     s.probe = probe_filesystem(path);
+    if (s.probe.type.empty()) {
+        if (std::string why = diagnose_unrecognised_filesystem(device); !why.empty())
+            throw Error(ExitCode::source_unsupported, path + ": " + why);
+    }
     if (s.probe.type.empty())
         throw Error(ExitCode::source_unsupported,
                     path + ": no filesystem kura can image was found on it (kura images " +

@@ -4,6 +4,8 @@
 #include "core/log.h"
 #include "device/device.h"
 #include "device/safety.h"
+#include "device/sysfs.h"
+#include "fs/filesystem.h"
 #include "image/image_layout.h"
 #include "image/manifest.h"
 #include "ops/image_contents.h"
@@ -23,6 +25,13 @@ std::pair<dev_t, ino_t> identity(const std::string& path) {
     if (::stat(path.c_str(), &st) != 0) return {0, 0};
     if (S_ISBLK(st.st_mode)) return {st.st_rdev, 0};
     return {st.st_dev, st.st_ino};
+}
+
+// Where a partition target starts on its disk; nullopt for a whole disk or a file.
+std::optional<std::uint64_t> partition_start(const Device& target) {
+    struct stat st {};
+    if (!target.is_block_device() || ::fstat(target.fd(), &st) != 0) return std::nullopt;
+    return Sysfs().partition_start(st.st_rdev);
 }
 
 }  // namespace
@@ -86,6 +95,8 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
     for (std::size_t i = 0; i < image.parts.size(); ++i) {
         log::info("restoring " + image.parts[i].files.part + " onto " + targets[i].path());
         RestoreOutcome o = restore_partition(*repo, request.image, image.parts[i].files, targets[i], progress);
+        if (const FilesystemReader* fs = filesystem_reader_for(image.parts[i].files.fs_type))
+            fs->after_restore(targets[i], partition_start(targets[i]));
         summary.bytes += o.used_bytes;
         summary.zeroed_bytes += o.zeroed_bytes;
     }

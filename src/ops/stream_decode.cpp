@@ -30,44 +30,44 @@ PartcloneHeader read_stream_header(const Repository& repo, const std::string& im
     SplitReader pieces(repo, image_dir, files.names);
     const Codec& codec = stream_codec(repo, image_dir, files);
     auto decompressed = codec.make_decompressor(pieces, stream_label(image_dir, files));
-    PartcloneDecoder decoder(files.part, [](BlockGroup&&) {});
+    auto decoder = make_stream_decoder(files.part, [](BlockGroup&&) {});
     std::uint8_t buffer[4096];
-    while (!decoder.header_ready()) {
+    while (!decoder->header_ready()) {
         std::size_t n = decompressed->read(buffer, sizeof buffer);
         if (n == 0) break;
-        decoder.feed(buffer, n);
+        decoder->feed(buffer, n);
     }
-    if (!decoder.header_ready())
-        throw Error(ExitCode::image_corrupt, files.part + ": the image ends before its Partclone header");
-    return decoder.header();
+    if (!decoder->header_ready())
+        throw Error(ExitCode::image_corrupt, files.part + ": the image ends before its header");
+    return decoder->header();
 }
 
 DecodedStream decode_stream(const Repository& repo, const std::string& image_dir, const DataFiles& files,
-                            const std::function<void(const PartcloneDecoder&)>& on_bitmap,
-                            const PartcloneDecoder::GroupHandler& on_group, Progress* progress) {
+                            const StreamDecoder::StartHandler& on_start,
+                            const StreamDecoder::GroupHandler& on_group, Progress* progress) {
     SplitReader pieces(repo, image_dir, files.names);
     ThreadedSource file_stage(pieces, kChunk, kDepth);
     const Codec& codec = stream_codec(repo, image_dir, files);
     auto decompressed = codec.make_decompressor(file_stage, stream_label(image_dir, files));
     ThreadedSource decompress_stage(*decompressed, kChunk, kDepth);
 
-    PartcloneDecoder decoder(
+    auto decoder = make_stream_decoder(
         files.part,
         [&](BlockGroup&& group) {
             if (progress) progress->add(group.data.size());
             on_group(std::move(group));
         },
-        on_bitmap);
+        on_start);
     Buffer chunk;
     while (decompress_stage.next(chunk)) {
         throw_if_cancelled();
-        decoder.feed(chunk.data(), chunk.size());
+        decoder->feed(chunk.data(), chunk.size());
     }
-    decoder.finish();
-    if (decoder.trailing_bytes() > 0)
-        log::warn(files.part + ": " + std::to_string(decoder.trailing_bytes()) +
+    decoder->finish();
+    if (decoder->trailing_bytes() > 0)
+        log::warn(files.part + ": " + std::to_string(decoder->trailing_bytes()) +
                   " bytes follow the end of the Partclone stream; ignored");
-    return {decoder.header(), decoder.used_blocks(), decoder.trailing_bytes()};
+    return {decoder->header(), decoder->used_blocks(), decoder->trailing_bytes()};
 }
 
 }  // namespace kura

@@ -4,7 +4,7 @@
 
 #include "core/progress.h"
 #include "image/image_layout.h"
-#include "image/partclone_decoder.h"
+#include "image/stream_decoder.h"
 #include "repo/repository.h"
 
 #include <functional>
@@ -20,13 +20,14 @@ struct DecodedStream {
 // The codec of a partition's stream: from the file name, else from its first bytes.
 const Codec& stream_codec(const Repository& repo, const std::string& image_dir, const DataFiles& files);
 
-// Decodes only as far as the header (cheap: for plans and size checks).
+// Decodes only as far as the header (Partclone's, or ntfsclone's in the same terms) (cheap: for plans and size checks).
 PartcloneHeader read_stream_header(const Repository& repo, const std::string& image_dir, const DataFiles& files);
 
-// Decodes the whole stream, verifying every checksum. `on_bitmap` runs once, after the
-// bitmap passed its checksum and before the first group; `on_group` gets verified groups.
+// Decodes the whole stream (Partclone or ntfsclone, told apart by its magic), verifying
+// every checksum the format has. `on_start` runs once, when the geometry is known (for
+// Partclone: after the bitmap passed its checksum) and before the first group.
 DecodedStream decode_stream(const Repository& repo, const std::string& image_dir, const DataFiles& files,
-                            const std::function<void(const PartcloneDecoder&)>& on_bitmap,
-                            const PartcloneDecoder::GroupHandler& on_group, Progress* progress);
+                            const StreamDecoder::StartHandler& on_start,
+                            const StreamDecoder::GroupHandler& on_group, Progress* progress);
 
 }  // namespace kura

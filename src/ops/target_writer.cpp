@@ -19,9 +19,14 @@ bool is_all_zero(const std::uint8_t* p, std::size_t n) {
 TargetWriter::TargetWriter(Device& target, std::uint32_t block_size, std::uint64_t head_bytes)
     : target_(target), block_size_(block_size), head_blocks_((head_bytes + block_size - 1) / block_size) {}
 
-void TargetWriter::begin(const Bitmap& used) {
+void TargetWriter::begin(const Bitmap* used, std::uint64_t total_blocks) {
+    if (!used) {
+        std::uint64_t end = std::min(head_blocks_, total_blocks);
+        if (end > 0) target_.write_zeroes(0, end * block_size_);
+        return;
+    }
     std::uint64_t pos = 0;
-    while (auto run = used.next_run(pos)) {
+    while (auto run = used->next_run(pos)) {
         if (run->start >= head_blocks_) break;
         std::uint64_t end = std::min(run->start + run->length, head_blocks_);
         target_.write_zeroes(run->start * block_size_, (end - run->start) * block_size_);

@@ -8,7 +8,7 @@
 
 #include "device/device.h"
 #include "image/bitmap.h"
-#include "image/partclone_decoder.h"
+#include "image/block_group.h"
 
 #include <cstdint>
 #include <map>
@@ -20,8 +20,9 @@ class TargetWriter {
 public:
     TargetWriter(Device& target, std::uint32_t block_size, std::uint64_t head_bytes = 1u << 20);
 
-    // Before the first group: clears the head's used blocks.
-    void begin(const Bitmap& used);
+    // Before the first group: clears the head's used blocks - all of the head when the
+    // stream does not say up front which blocks it holds (`used` is nullptr).
+    void begin(const Bitmap* used, std::uint64_t total_blocks);
     void write(const BlockGroup& group);
     // After the last group passed its checksum: the head, then a flush to stable storage.
     void finish();

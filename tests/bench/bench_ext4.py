@@ -9,81 +9,19 @@ Prints wall times, peer/kura ratios, image sizes and kura's peak RSS. It asserts
 every restore is byte-identical to the source - speed is reported, never asserted, so the
 benchmark cannot flake. The page cache is dropped before every timed run."""
 import argparse
-import hashlib
 import os
-import random
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-KURA = os.environ.get("KURA_BIN", os.path.join(HERE, "..", "..", "build", "kura"))
-MiB = 1 << 20
-
-
-def drop_caches():
-    subprocess.run(["sync"], check=True)
-    try:
-        with open("/proc/sys/vm/drop_caches", "w") as f:
-            f.write("3\n")
-    except OSError as e:
-        print(f"note: cannot drop the page cache ({e}); timings include cached reads")
-
-
-def timed(argv, shell=False):
-    """Runs a command; returns (seconds, peak RSS in KiB of the process tree's largest child)."""
-    drop_caches()
-    start = time.monotonic()
-    proc = subprocess.Popen(argv, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.monotonic() - start
-    stderr = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        sys.exit(f"command failed ({proc.returncode}): {argv}\n{stderr}")
-    return seconds, usage.ru_maxrss
-
-
-def write_file(path, size, chunk_source):
-    with open(path, "wb") as f:
-        left = size
-        while left > 0:
-            chunk = chunk_source(min(left, 4 * MiB))
-            f.write(chunk)
-            left -= len(chunk)
+from benchlib import KURA, MiB, first_difference, fresh_target, median as median_of, timed, write_data_mix, write_file
 
 
 def build_tree(tree, data_mib, seed):
-    """Real programs and text (compressible), random bytes (incompressible), small files:
-    two thirds of the data. The zero-filled third is written later through a mount."""
-    rng = random.Random(seed)
-    third = data_mib * MiB // 3
-    real = os.path.join(tree, "real")
-    os.makedirs(real)
-    copied = 0
-    for top in ("/usr/lib/x86_64-linux-gnu", "/usr/share/doc", "/usr/bin", "/usr/share"):
-        for root, dirs, files in os.walk(top):
-            dirs.sort()
-            for name in sorted(files):
-                src = os.path.join(root, name)
-                if copied >= third or not os.path.isfile(src) or os.path.islink(src):
-                    continue
-                dst = os.path.join(real, os.path.relpath(src, "/").replace("/", "_"))
-                try:
-                    shutil.copyfile(src, dst)
-                except OSError:
-                    continue
-                copied += os.path.getsize(dst)
-    for d in ("random", "small"):
-        os.makedirs(os.path.join(tree, d))
-    for i in range(3):
-        write_file(os.path.join(tree, "random", f"r{i}.bin"), third // 3, rng.randbytes)
-    for i in range(2000):
-        with open(os.path.join(tree, "small", f"f{i:04d}.txt"), "w") as f:
-            f.write(f"small file {i}\n" * rng.randint(0, 200))
+    """Real programs and text, random bytes, small files: two thirds of the data. The
+    zero-filled third is written later through a mount (mke2fs -d would make holes)."""
+    write_data_mix(tree, data_mib * MiB, seed, zeros=False)
 
 
 def add_zero_files(image, work, total):
@@ -103,23 +41,6 @@ def add_zero_files(image, work, total):
             subprocess.run(["umount", mnt], check=True)
     finally:
         subprocess.run(["losetup", "-d", loop], check=True)
-
-
-def same_file(a, b):
-    ha, hb = hashlib.sha256(), hashlib.sha256()
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        while True:
-            ca, cb = fa.read(8 * MiB), fb.read(8 * MiB)
-            if ca != cb:
-                return False
-            if not ca:
-                return True
-
-
-def fresh_target(path, size):
-    if os.path.exists(path):
-        os.unlink(path)
-    subprocess.run(["truncate", "-s", str(size), path], check=True)
 
 
 def main():
@@ -185,8 +106,7 @@ def run(work, args):
                      f"sync {peer_target}", shell=True)
 
     def median(op):
-        runs = sorted(op() for _ in range(args.repeat))
-        return runs[len(runs) // 2][0], max(rss for _, rss in runs)
+        return median_of(op, args.repeat)
 
     # Alternate kura and peer so neither always runs on a warmer machine.
     kura_save_s, kura_save_rss = median(kura_save)
@@ -200,7 +120,7 @@ def run(work, args):
 
     passed = failed = 0
     for name, target in (("kura", kura_target), ("partclone", peer_target)):
-        if same_file(src, target):
+        if first_difference(src, target) is None:
             passed += 1
         else:
             failed += 1

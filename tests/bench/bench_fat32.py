@@ -19,10 +19,7 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.dont_write_bytecode = True
-sys.path.insert(0, HERE)
-from bench_ext4 import KURA, MiB, fresh_target, same_file, timed, write_file  # noqa: E402
+from benchlib import KURA, MiB, first_difference, fresh_target, median as median_of, timed, write_file
 
 # Characters a FAT long name cannot hold, and names FAT would see as duplicates.
 FAT_UNSAFE = re.compile(r'[^A-Za-z0-9._+-]')
@@ -137,8 +134,7 @@ def run(work, args):
                      f"sync {peer_target}", shell=True)
 
     def median(op):
-        runs = sorted(op() for _ in range(args.repeat))
-        return runs[len(runs) // 2][0], max(rss for _, rss in runs)
+        return median_of(op, args.repeat)
 
     # Alternate kura and peer so neither always runs on a warmer machine.
     kura_save_s, kura_save_rss = median(kura_save)
@@ -152,7 +148,7 @@ def run(work, args):
 
     passed = failed = 0
     for name, target in (("kura", kura_target), ("partclone.fat", peer_target)):
-        if same_file(src, target):
+        if first_difference(src, target) is None:
             passed += 1
         else:
             failed += 1

@@ -457,7 +457,7 @@ def first_difference(a, b):
 
 def data_files(imgdir, part):
     """Data files of part in an image directory, in split order."""
-    pat = re.compile(re.escape(part) + r"\.[a-z0-9+]+-ptcl-img\.[a-z0-9]+(\.[a-z]{2,})?$")
+    pat = re.compile(re.escape(part) + r"\.[A-Za-z0-9_+]+-ptcl-img\.[a-z0-9]+(\.[a-z]{2,})?$")
     return sorted(f for f in os.listdir(imgdir) if pat.match(f))
 
 
@@ -507,6 +507,16 @@ def _detach(dev, backing):
             return
         time.sleep(0.25)
     print("warning: could not detach %s (%s)" % (dev, backing), file=sys.stderr)
+
+
+@contextlib.contextmanager
+def partitioned_loop(disk_image):
+    """Attach a partitioned disk image with its partitions (/dev/loopNp1, ...); detach afterwards.
+    Without udev the kernel may not scan the table by itself, so partx adds what is missing."""
+    with loop_device(disk_image) as dev:
+        run(["partx", "-a", dev], check=False)
+        yield dev
+        run(["partx", "-d", dev], check=False)
 
 
 @contextlib.contextmanager
@@ -616,3 +626,54 @@ def v2_block_offset(header, index):
 def main():
     """Entry point for the test files: unittest with a summary, non-zero on failure."""
     unittest.main(verbosity=2)
+
+
+# --------------------------------------------------------------------------------
+# NTFS (mkntfs, ntfs-3g through FUSE: the host kernel has no ntfs driver of its own)
+
+@contextlib.contextmanager
+def ntfs_mounted(volume, mountpoint, options=None):
+    """ntfs-3g on one of the test's own image files or loop devices; unmounted afterwards."""
+    os.makedirs(mountpoint, exist_ok=True)
+    run(["ntfs-3g"] + (["-o", options] if options else []) + [volume, mountpoint])
+    try:
+        yield mountpoint
+    finally:
+        for attempt in range(20):
+            if run(["umount", mountpoint], check=False).returncode == 0:
+                break
+            time.sleep(0.25)
+        else:
+            run(["umount", "-l", mountpoint], check=False)
+
+
+def make_ntfs(path, size, cluster=4096, label="kura-ntfs", extra=()):
+    """A quick-formatted NTFS on a new zero-filled (sparse) file."""
+    zeroed_file(path, size)
+    run(["mkntfs", "-q", "-F", "-f", "-c", str(cluster), "-L", label, *extra, path])
+    return path
+
+
+def ntfs_tree(volume, mountpoint):
+    """{path: (kind, content)} of an NTFS volume, alternate data streams included
+    (as user.* extended attributes through ntfs-3g's streams_interface=xattr)."""
+    with ntfs_mounted(volume, mountpoint, "ro,streams_interface=xattr") as mnt:
+        result = tree_contents(mnt)
+        for dirpath, dirnames, filenames in os.walk(mnt):
+            for name in dirnames + filenames:
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full):
+                    continue
+                for attr in sorted(os.listxattr(full)):
+                    if attr.startswith("user."):
+                        value = os.getxattr(full, attr)
+                        result[os.path.relpath(full, mnt) + ":" + attr[5:]] = (
+                            "s", hashlib.sha256(value).hexdigest())
+        return result
+
+
+def ntfsfix_clean(volume):
+    """(clean, report) from `ntfsfix -n`, which changes nothing."""
+    r = run(["ntfsfix", "-n", volume], check=False)
+    report = r.stdout + r.stderr
+    return r.returncode == 0 and "Checking the alternate boot sector... OK" in report, report

@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What every benchmark shares: cold-cache timing with peak RSS, medians, the data mix
+written into the filesystems under test, and byte comparisons of restores."""
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KURA = os.environ.get("KURA_BIN", os.path.join(HERE, "..", "..", "build", "kura"))
+MiB = 1 << 20
+
+
+def drop_caches():
+    subprocess.run(["sync"], check=True)
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+    except OSError as e:
+        print(f"note: cannot drop the page cache ({e}); timings include cached reads")
+
+
+def timed(argv, shell=False):
+    """Runs a command with a cold page cache; returns (seconds, peak RSS in KiB of the
+    process tree's largest child)."""
+    drop_caches()
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - start
+    stderr = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"command failed ({proc.returncode}): {argv}\n{stderr}")
+    return seconds, usage.ru_maxrss
+
+
+def median(op, repeat):
+    """(median seconds, largest peak RSS) of `repeat` runs of op()."""
+    runs = sorted(op() for _ in range(repeat))
+    return runs[len(runs) // 2][0], max(rss for _, rss in runs)
+
+
+def write_file(path, size, chunk_source):
+    with open(path, "wb") as f:
+        left = size
+        while left > 0:
+            chunk = chunk_source(min(left, 4 * MiB))
+            f.write(chunk)
+            left -= len(chunk)
+
+
+def copy_real_files(dest, budget):
+    """Real programs and documents from this machine (compressible), up to `budget` bytes."""
+    os.makedirs(dest)
+    copied = 0
+    for top in ("/usr/lib/x86_64-linux-gnu", "/usr/share/doc", "/usr/bin", "/usr/share"):
+        for root, dirs, files in os.walk(top):
+            dirs.sort()
+            for name in sorted(files):
+                src = os.path.join(root, name)
+                if copied >= budget or not os.path.isfile(src) or os.path.islink(src):
+                    continue
+                dst = os.path.join(dest, os.path.relpath(src, "/").replace("/", "_"))
+                try:
+                    shutil.copyfile(src, dst)
+                except OSError:
+                    continue
+                copied += os.path.getsize(dst)
+    return copied
+
+
+def write_data_mix(root, data_bytes, seed, zeros=True):
+    """The data mix of every benchmark: a third real files, a third seeded random bytes
+    (incompressible), a third zero-filled files (if `zeros`), and 2000 small files."""
+    rng = random.Random(seed)
+    third = data_bytes // 3
+    copy_real_files(os.path.join(root, "real"), third)
+    for d in ("random", "small") + (("zeros",) if zeros else ()):
+        os.makedirs(os.path.join(root, d))
+    for i in range(3):
+        write_file(os.path.join(root, "random", f"r{i}.bin"), third // 3, rng.randbytes)
+        if zeros:
+            write_file(os.path.join(root, "zeros", f"z{i}.bin"), third // 3, lambda n: bytes(n))
+    for i in range(2000):
+        with open(os.path.join(root, "small", f"f{i:04d}.txt"), "w") as f:
+            f.write(f"small file {i}\n" * rng.randint(0, 200))
+
+
+def first_difference(a, b, limit=None):
+    """Offset of the first differing byte of two files (up to `limit` bytes), or None."""
+    offset = 0
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while limit is None or offset < limit:
+            n = 8 * MiB if limit is None else min(8 * MiB, limit - offset)
+            ca, cb = fa.read(n), fb.read(n)
+            if ca != cb:
+                common = min(len(ca), len(cb))
+                return offset + next((i for i in range(common) if ca[i] != cb[i]), common)
+            if not ca:
+                return None
+            offset += len(ca)
+    return None
+
+
+def fresh_target(path, size):
+    if os.path.exists(path):
+        os.unlink(path)
+    subprocess.run(["truncate", "-s", str(size), path], check=True)
