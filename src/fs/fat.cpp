@@ -121,6 +121,26 @@ public:
     std::string name() const override { return "fat"; }
     std::vector<std::string> types() const override { return {"vfat"}; }
 
+    // libblkid ignores a FAT whose boot sector geometry is damaged; when its signature and
+    // type string are still there, name what is wrong instead of "no filesystem".
+    std::string diagnose_unrecognised(const Device& device) const override {
+        std::uint8_t sector[fat_boot_sector_bytes];
+        if (device.size() < sizeof sector) return {};
+        device.read_at(sector, sizeof sector, 0);
+        const bool signed_sector = sector[510] == 0x55 && sector[511] == 0xAA;
+        const bool fat_string = std::memcmp(sector + 0x36, "FAT1", 4) == 0 || std::memcmp(sector + 0x52, "FAT32", 5) == 0;
+        if (!signed_sector || !fat_string) return {};
+        try {
+            parse_fat_boot_sector(sector, device.path());
+        } catch (const Error& e) {
+            std::string why = e.what();
+            const std::string prefix = device.path() + ": ";
+            if (why.compare(0, prefix.size(), prefix) == 0) why.erase(0, prefix.size());
+            return why + " (`fsck.fat -a " + device.path() + "` may repair it)";
+        }
+        return {};
+    }
+
     UsedBlockMap read_used_blocks(const std::string& path, const FsReadOptions& options) const override {
         Device device = Device::open(path, Access::read_only, Role::source);
         if (device.size() < fat_boot_sector_bytes)

@@ -204,8 +204,8 @@ class FatBadInput(kt.KuraTestCase):
         self.refused(src, r"claims 65536 sectors \(33554432 bytes\) but the device has only 16777216")
 
     def test_garbage_boot_sector(self):
-        # Fields libblkid already refuses (kura then finds no filesystem) and ones it lets
-        # through to kura's own BPB checks: each must fail clearly, never crash or hang.
+        # Fields libblkid already refuses (kura's FAT reader then names the damage itself)
+        # and ones it lets through to the BPB checks: each must fail clearly, naming the field.
         cases = (
             ("bytes per sector 1000", 11, struct.pack("<H", 1000)),
             ("sectors per cluster 0", 13, b"\x00"),
@@ -222,7 +222,7 @@ class FatBadInput(kt.KuraTestCase):
                 with open(src, "wb") as f:
                     f.write(image[:offset] + patch + image[offset + len(patch):])
                 err = self.refused(src, r"garbage\.img")
-                self.assertRegex(err, r"no filesystem kura can image|not a usable FAT boot sector")
+                self.assertIn("not a usable FAT boot sector", err)
                 self.assertNotRegex(err, r"internal|Traceback")
         src = self.path("truncated.img")
         with open(src, "wb") as f:
