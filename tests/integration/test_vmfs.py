@@ -4,7 +4,8 @@ vmfs-tools itself, survive save -> restore onto a zeroed file: debugvmfs and vmf
 every file back identical, and the image holds exactly the first 17 MiB plus the blocks the
 volume's inodes reference (found by an independent walk, tests/vmfs/vmfs_walk.py) - for 1,
 2, 4 and 8 MiB blocks, where partclone.vmfs shifts blocks. Damaged, spanned and VMFS6
-volumes are refused or copied whole with a log line; a GPT disk laid out as ESX installs
+volumes are refused or copied whole with a log line; partclone.restore writes the same
+bytes from kura's stream as kura does; a GPT disk laid out as ESX installs
 it (a boot partition and a datastore) round-trips partition by partition."""
 import hashlib
 import os
@@ -12,7 +13,7 @@ import subprocess
 import sys
 
 from kuratest import (EXIT_UNSUPPORTED, KuraTestCase, MiB, data_files, fsck_clean, main, make_ext,
-                      partitioned_loop, read_v2_header, run, run_kura, v2_used_blocks, zeroed_file)
+                      partclone_restore, partitioned_loop, read_v2_header, run, run_kura, v2_used_blocks, zeroed_file)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vmfs"))
 import make_vmfs  # noqa: E402
@@ -76,6 +77,14 @@ class VmfsVolumes(KuraTestCase):
                 self.assertKura(run_kura("restoreparts", "--repo", repo, "--progress=none", "--yes", "vm", target), 0)
                 self.assertEqual(debugvmfs_files(target, manifest), manifest["files"])
                 self.assertIn("Total errors: 0", run(["debugvmfs", target, "check_vol_bitmaps"]).stdout)
+                # Partclone's own restore takes the stream and writes the same bytes.
+                image_dir = os.path.join(repo, "vm")
+                by_partclone = zeroed_file(self.path("by-partclone.img"), size_mib * MiB)
+                r = partclone_restore([os.path.join(image_dir, f) for f in data_files(image_dir, "vmfs.img")],
+                                      "zst", by_partclone, self.path("partclone.log"))
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+                self.assertSameBytes(by_partclone, target)
+                os.remove(by_partclone)
                 if block_mib == 8:
                     mnt = self.path("mnt")
                     os.makedirs(mnt)
