@@ -5,8 +5,10 @@ save that runs out of space leaving every earlier image untouched."""
 import json
 import os
 import shutil
+import signal
+import subprocess
 
-from kuratest import (EXIT_IO, EXIT_NOT_FOUND, EXIT_OK, EXIT_UNSUPPORTED, EXIT_USAGE, KuraTestCase, MiB, dir_digest,
+from kuratest import (EXIT_CANCELLED, EXIT_IO, KURA_BIN, EXIT_NOT_FOUND, EXIT_OK, EXIT_UNSUPPORTED, EXIT_USAGE, KuraTestCase, MiB, dir_digest,
                       main, make_ext, make_tree, run, run_kura, zeroed_file)
 
 
@@ -111,6 +113,26 @@ class Repositories(KuraTestCase):
         self.assertIn("already mounted at " + mnt, err)
         self.assertEqual(mounts_of(dev), [mnt])
         self.assertTrue(os.path.isfile(os.path.join(mnt, "second", "parts")))
+
+    def test_device_repository_unmounted_after_ctrl_c(self):
+        dev = self.attach_loop(make_ext(self.path("usb.img"), 64 * MiB, ["-t", "ext4"]))
+        # zstd -19 on one thread is slow enough that the signal lands mid-stream.
+        proc = subprocess.Popen([KURA_BIN, "saveparts", "--repo", "dev:" + dev, "--progress=json", "--threads", "1",
+                                 "--level", "19", "img", self.source],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            for line in proc.stderr:
+                if '"event":"progress"' in line:
+                    break
+            self.assertEqual(len(mounts_of(dev)), 1, "the repository should be mounted while saving")
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(proc.returncode, EXIT_CANCELLED, err)
+        self.assertEqual(mounts_of(dev), [], "an interrupted save must unmount the repository")
 
     def test_device_repository_bad_names(self):
         rc, out, err = run_kura("list-images", "--repo", "dev:LABEL=no-such-kura-label")
