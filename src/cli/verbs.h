@@ -10,6 +10,7 @@ namespace kura::cli {
 int run_saveparts(const std::vector<std::string>& argv, const std::vector<std::string>& full_argv);
 int run_restoreparts(const std::vector<std::string>& argv);
 int run_checkimage(const std::vector<std::string>& argv);
+int run_list_images(const std::vector<std::string>& argv);
 void print_usage();
 
 }  // namespace kura::cli

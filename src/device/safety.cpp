@@ -102,6 +102,15 @@ void refuse_unsafe_file_target(const std::string& path, const SystemView& sys) {
 
 }  // namespace
 
+std::optional<std::string> system_disk_holding(dev_t dev, const SystemView& system) {
+    std::set<dev_t> own;
+    collect_disks(dev, system, false, own);
+    std::set<dev_t> running = system_disks(system);
+    for (dev_t d : own)
+        if (running.count(d)) return system.sysfs.kernel_name(d);
+    return std::nullopt;
+}
+
 void refuse_unsafe_target(const std::string& path, const SystemView& system) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)

@@ -6,6 +6,7 @@
 #include "device/mount_table.h"
 #include "device/sysfs.h"
 
+#include <optional>
 #include <string>
 
 namespace kura {
@@ -22,5 +23,9 @@ void refuse_unsafe_target(const std::string& path, const SystemView& system = Sy
 // Throws Error(source_unsupported) when the source's filesystem is mounted read-write:
 // an image taken under a live writer is inconsistent.
 void refuse_busy_source(const std::string& path, const SystemView& system = SystemView{});
+
+// The kernel name of the running system's disk that `dev` lives on ("vda"), if any: such a
+// partition is never mounted or written by kura on its own initiative.
+std::optional<std::string> system_disk_holding(dev_t dev, const SystemView& system = SystemView{});
 
 }  // namespace kura

@@ -27,6 +27,10 @@ public:
         for (const auto& [path, data] : files)
             if (path.rfind(prefix, 0) == 0 && path.find('/', prefix.size()) == std::string::npos)
                 out.push_back(path.substr(prefix.size()));
+        // Subdirectories too, as a real directory listing has them.
+        for (const auto& d : dirs)
+            if (d.size() > prefix.size() && d.rfind(prefix, 0) == 0 && d.find('/', prefix.size()) == std::string::npos)
+                out.push_back(d.substr(prefix.size()));
         std::sort(out.begin(), out.end());
         return out;
     }

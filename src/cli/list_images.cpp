@@ -1,0 +1,63 @@
+#include "cli/common_options.h"
+#include "cli/verbs.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/units.h"
+#include "ops/list_images.h"
+
+#include <cstdio>
+
+namespace kura::cli {
+namespace {
+
+std::string joined(const std::vector<std::string>& items, const std::string& separator) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+    return out;
+}
+
+void print_json(const std::string& repo, const std::vector<ImageEntry>& images) {
+    std::printf("{\"verb\":\"list-images\",\"repo\":%s,\"images\":[", json_string(repo).c_str());
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        const ImageEntry& e = images[i];
+        std::vector<std::string> parts;
+        for (const auto& p : e.parts) parts.push_back(json_string(p));
+        std::printf("%s{\"name\":%s,\"directory\":%s,\"created\":%s,\"made_by\":%s,\"parts\":[%s],\"bytes\":%llu,"
+                    "\"state\":\"%s\",\"verified\":%s,\"restorable\":%s}",
+                    i ? "," : "", json_string(e.name).c_str(), json_string(e.directory).c_str(),
+                    json_string(e.created).c_str(), json_string(e.made_by).c_str(), joined(parts, ",").c_str(),
+                    static_cast<unsigned long long>(e.bytes), image_state_name(e.state),
+                    e.verified ? "true" : "false", e.restorable() ? "true" : "false");
+    }
+    std::printf("]}\n");
+}
+
+void print_table(const std::string& repo, const std::vector<ImageEntry>& images) {
+    if (images.empty()) {
+        std::printf("no images in %s\n", repo.c_str());
+        return;
+    }
+    std::printf("%-24s %-20s %10s  %-16s %-8s %s\n", "IMAGE", "CREATED (UTC)", "SIZE", "STATE", "VERIFIED", "PARTS");
+    for (const auto& e : images)
+        std::printf("%-24s %-20s %10s  %-16s %-8s %s\n", e.name.c_str(), e.created.empty() ? "-" : e.created.c_str(),
+                    format_bytes(e.bytes).c_str(), image_state_name(e.state), e.verified ? "yes" : "no",
+                    e.parts.empty() ? "-" : joined(e.parts, ", ").c_str());
+}
+
+}  // namespace
+
+int run_list_images(const std::vector<std::string>& argv) {
+    Args args("list-images", argv, common_option_specs());
+    log::set_verbose(args.flag("--verbose"));
+    if (!args.positionals().empty())
+        throw Error(ExitCode::usage, "list-images: usage: kura list-images [--repo URL] [--json]");
+    auto repo = open_repository(repo_option(args));
+    std::vector<ImageEntry> images = list_images(*repo);
+    if (args.flag("--json"))
+        print_json(repo->describe(), images);
+    else
+        print_table(repo->describe(), images);
+    return 0;
+}
+
+}  // namespace kura::cli
