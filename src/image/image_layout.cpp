@@ -1,5 +1,6 @@
 #include "image/image_layout.h"
 
+#include "codec/foreign_compression.h"
 #include "core/error.h"
 #include "device/image_name.h"
 #include "image/split_files.h"
@@ -68,7 +69,8 @@ bool parse_data_name(const std::string& rest, const std::string& name, Candidate
             if (tail[0] != '.') return false;
             tail = tail.substr(1);
             auto dot = tail.find('.');
-            if (codec_by_suffix(tail.substr(0, dot))) {
+            // A suffix naming a compressor kura lacks is kept so the error below names it.
+            if (codec_by_suffix(tail.substr(0, dot)) || is_foreign_compression_suffix(tail.substr(0, dot))) {
                 out.comp = tail.substr(0, dot);
                 tail = dot == std::string::npos ? "" : tail.substr(dot + 1);
             }
@@ -109,8 +111,8 @@ DataFiles find_data_files(const Repository& repo, const std::string& image_dir, 
     if (!first.comp.empty()) {
         files.codec = codec_by_suffix(first.comp);
         if (!files.codec)
-            throw Error(ExitCode::image_corrupt, first.name + ": compressed as '" + first.comp +
-                                                     "', which kura cannot read yet (it reads zst, gz, uncomp)");
+            throw Error(ExitCode::image_corrupt, first.name + ": unsupported compression " + first.comp +
+                                                     " (kura reads zst, gz and uncompressed streams)");
     }
     if (first.piece < 0) {
         if (found.size() != 1)

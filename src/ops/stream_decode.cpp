@@ -1,5 +1,6 @@
 #include "ops/stream_decode.h"
 
+#include "codec/foreign_compression.h"
 #include "core/cancel.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -23,7 +24,14 @@ const Codec& stream_codec(const Repository& repo, const std::string& image_dir, 
     auto source = repo.open_file(image_dir + "/" + files.names.front());
     std::uint8_t magic[8] = {};
     std::size_t n = read_fully(*source, magic, sizeof magic);
-    return *codec_by_magic(magic, n);
+    const Codec& codec = *codec_by_magic(magic, n);
+    // The uncompressed codec takes any bytes; a compressor kura lacks must not pass as it.
+    if (codec.suffix == "uncomp")
+        if (const char* foreign = foreign_compression_by_magic(magic, n))
+            throw Error(ExitCode::image_corrupt, image_dir + "/" + files.names.front() +
+                                                     ": unsupported compression " + foreign +
+                                                     " (kura reads zst, gz and uncompressed streams)");
+    return codec;
 }
 
 PartcloneHeader read_stream_header(const Repository& repo, const std::string& image_dir, const DataFiles& files) {

@@ -112,6 +112,29 @@ class NtfscloneImagesRestore(KuraTestCase):
                 else:
                     self.assertIn("partly written", err)
 
+    def test_compressors_kura_lacks_are_named(self):
+        # Old Clonezilla names no compression (sda1.ntfs-img.aa); it is known only from the bytes.
+        # A suffix naming it (sda1.ntfs-img.bz2) must give the same answer, not "no data file".
+        for tool, suffix in (("bzip2", "bz2"), ("xz", "xz")):
+            if not shutil.which(tool):
+                continue
+            for named in (False, True):
+                with self.subTest(compression=suffix, named=named):
+                    repo = self.new_repo("repo-%s-%d" % (suffix, named))
+                    image = self.clonezilla_dir(repo, "old-" + suffix, self.raw)
+                    data = os.path.join(image, "sda1.ntfs-img")
+                    run_shell("%s -c %s > %s" % (tool, self.raw, data))
+                    if named:
+                        os.rename(data, data + "." + suffix)
+                    target = zeroed_file(self.path("target-" + suffix), VOLUME)
+                    before = sha256_file(target)
+                    for command in (["checkimage"], ["restoreparts", "--yes"]):
+                        args = command + ["--repo", repo, "--progress=none", "old-" + suffix]
+                        rc, out, err = run_kura(*(args + ([target] if command[0] == "restoreparts" else [])))
+                        self.assertEqual(rc, EXIT_CORRUPT, out + err)
+                        self.assertIn("unsupported compression " + suffix, err)
+                    self.assertEqual(sha256_file(target), before)
+
     def test_too_small_target_is_refused_before_writing(self):
         repo = self.new_repo()
         self.clonezilla_dir(repo, "old-ntfs", self.compressed("gz"))
