@@ -305,7 +305,11 @@ std::uint64_t SmbRepository::free_bytes() const {
         struct statvfs sv {};
         std::string url = url_of("");
         int rc = c.call([&](SMBCCTX* x) { return smbc_getFunctionStatVFS(x)(x, url.data(), &sv); });
-        if (rc == 0) bytes = static_cast<std::uint64_t>(sv.f_bavail) * (sv.f_frsize ? sv.f_frsize : sv.f_bsize);
+        // libsmbclient fills f_bsize with the bytes per sector and f_frsize with the sectors
+        // per allocation unit (the SMB FileFsFullSizeInformation fields), not with bytes.
+        if (rc == 0)
+            bytes = static_cast<std::uint64_t>(sv.f_bavail) * std::max<std::uint64_t>(sv.f_frsize, 1) *
+                    std::max<std::uint64_t>(sv.f_bsize, 1);
     });
     return bytes;
 }
