@@ -144,9 +144,11 @@ ParsedNfsUrl parse_nfs_url(const std::string& url) {
 
 }  // namespace
 
-NfsRepository::NfsRepository(const std::string& url) : display_(url) {
+NfsRepository::NfsRepository(const std::string& url) {
     policy_.server_kind = "NFS server";
     ParsedNfsUrl u = parse_nfs_url(url);
+    // Messages name files below the URL, so the query (ports, uid) stays out of them.
+    display_ = "nfs://" + u.server + (u.port.empty() ? "" : ":" + u.port) + u.path;
     std::string query = u.query;
     if (!u.port.empty()) query += (query.empty() ? "" : "&") + std::string("nfsport=") + u.port;
     libnfs_url_ = "nfs://" + u.server + "/" + (query.empty() ? "" : "?" + query);
@@ -168,8 +170,16 @@ NfsRepository::NfsRepository(const std::string& url) : display_(url) {
         auto slash = candidate.rfind('/');
         candidate.resize(slash == std::string::npos ? 0 : slash);
     }
-    if (!connection_)
-        throw Error(ExitCode::image_not_found, "cannot mount " + display_ + ": " + first_failure);
+    if (!connection_) {
+        // libnfs reports a refusal by the server as "Mount failed with error MNT3ERR_...";
+        // anything else means no NFS/MOUNT service answered at all.
+        if (first_failure.find("Mount failed") == std::string::npos)
+            throw Error(ExitCode::io_error, "cannot mount " + display_ + ": the NFS server does not answer (" +
+                                                first_failure + ")");
+        throw Error(ExitCode::image_not_found, "cannot mount " + display_ + ": the server refused export " + u.path +
+                                                   " (no such export, or this client may not mount it: " +
+                                                   first_failure + ")");
+    }
     if (!subdir_.empty() && !is_directory(""))
         throw Error(ExitCode::image_not_found, display_ + ": " + subdir_.substr(1) + " is not a directory in export " +
                                                    export_);
