@@ -151,30 +151,46 @@ public:
         }
     }
 
+    // Callers read in small pieces; the server is asked in big ones (one synchronous SMB
+    // request per call makes small reads several times slower).
     std::size_t read(void* buffer, std::size_t length) override {
-        length = std::min(length, kReadChunk);
-        std::size_t n = 0;
-        try {
-            n = file_->pread(buffer, length, offset_);
-        } catch (const ConnectionLost& lost) {
-            retry_with_reconnect(what_, policy_, lost, [&] {
-                file_.reset();
-                file_ = open_(false);
-                n = file_->pread(buffer, length, offset_);
-            });
+        if (next_ == buffered_.size()) {
+            fill();
+            if (buffered_.empty()) return 0;
         }
-        offset_ += n;
+        std::size_t n = std::min(length, buffered_.size() - next_);
+        std::memcpy(buffer, buffered_.data() + next_, n);
+        next_ += n;
         return n;
     }
 
 private:
     static constexpr std::size_t kReadChunk = 4u << 20;
 
+    void fill() {
+        buffered_.resize(kReadChunk);
+        std::size_t n = 0;
+        try {
+            n = file_->pread(buffered_.data(), kReadChunk, offset_);
+        } catch (const ConnectionLost& lost) {
+            retry_with_reconnect(what_, policy_, lost, [&] {
+                file_.reset();
+                file_ = open_(false);
+                n = file_->pread(buffered_.data(), kReadChunk, offset_);
+            });
+        }
+        buffered_.resize(n);
+        next_ = 0;
+        offset_ += n;
+    }
+
     std::string what_;
     RemoteFileOpener open_;
     ReconnectPolicy policy_;
     std::unique_ptr<RemoteFile> file_;
-    std::uint64_t offset_ = 0;
+    std::vector<char> buffered_;
+    std::size_t next_ = 0;
+    std::uint64_t offset_ = 0;  // of the byte after buffered_
 };
 
 }  // namespace
