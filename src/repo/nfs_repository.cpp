@@ -83,7 +83,8 @@ public:
         const char* p = static_cast<const char*>(data);
         while (length > 0) {
             // libnfs 4.0 argument order: offset, count, buffer.
-            int n = nfs_pwrite(connection_->ctx(), fh_, offset, length, const_cast<char*>(p));
+            int n = nfs_pwrite(connection_->ctx(), fh_, offset, std::min(length, max_request(nfs_get_writemax)),
+                               const_cast<char*>(p));
             connection_->check(n, what_ + ": write failed");
             if (n == 0) throw ConnectionLost(what_ + ": the server accepted no bytes");
             p += n;
@@ -92,7 +93,7 @@ public:
         }
     }
     std::size_t pread(void* buffer, std::size_t length, std::uint64_t offset) override {
-        int n = nfs_pread(connection_->ctx(), fh_, offset, length, buffer);
+        int n = nfs_pread(connection_->ctx(), fh_, offset, std::min(length, max_request(nfs_get_readmax)), buffer);
         connection_->check(n, what_ + ": read failed");
         return static_cast<std::size_t>(n);
     }
@@ -107,6 +108,15 @@ public:
     }
 
 private:
+    // One RPC per synchronous call. libnfs 4.0 splits a larger request into several RPCs and
+    // returns on the first failure while the others are still queued; tearing down the
+    // context then completes them into the finished call's stack frame (seen as a crash
+    // when the server was killed mid-restore).
+    std::size_t max_request(std::uint64_t (*limit)(nfs_context*)) {
+        std::uint64_t m = limit(connection_->ctx());
+        return m ? static_cast<std::size_t>(m) : std::size_t{1} << 20;
+    }
+
     std::unique_ptr<NfsConnection> connection_;
     std::string what_;
     nfsfh* fh_ = nullptr;
