@@ -1,6 +1,7 @@
 #include "cli/common_options.h"
 
 #include "core/error.h"
+#include "repo/smb_credentials.h"
 
 #include <cstdio>
 
@@ -9,6 +10,7 @@ namespace kura::cli {
 std::vector<OptionSpec> common_option_specs() {
     return {
         {{"--repo", "-r"}, true},
+        {{"--smb-credentials"}, true},
         {{"--progress"}, true},
         {{"--json"}, false},
         {{"--dry-run"}, false},
@@ -16,7 +18,11 @@ std::vector<OptionSpec> common_option_specs() {
     };
 }
 
-std::string repo_option(const Args& args) { return args.value("--repo").value_or(kDefaultRepo); }
+std::string repo_option(const Args& args) {
+    // The credentials file belongs to the repository, so it is handed over with it.
+    set_smb_credentials_file(args.value("--smb-credentials").value_or(""));
+    return args.value("--repo").value_or(kDefaultRepo);
+}
 
 ProgressStyle progress_option(const Args& args) {
     std::string v = args.value("--progress").value_or("text");

@@ -1,18 +1,36 @@
-// The table of repository backends, chosen by the shape of --repo.
+// The table of repository backends, chosen by the scheme of --repo; anything without a
+// scheme is a local directory.
 #include "core/error.h"
 #include "repo/device_repository.h"
 #include "repo/local_repository.h"
+#include "repo/nfs_repository.h"
+#include "repo/smb_repository.h"
 
+#include <functional>
 #include <sys/stat.h>
 
 namespace kura {
+namespace {
+
+struct Backend {
+    const char* scheme;  // "nfs://", "dev:"
+    std::function<std::unique_ptr<Repository>(const std::string&)> open;
+};
+
+const Backend kBackends[] = {
+    {"dev:", [](const std::string& spec) { return std::make_unique<DeviceRepository>(spec.substr(4)); }},
+    {"nfs://", [](const std::string& url) { return std::make_unique<NfsRepository>(url); }},
+    {"smb://", [](const std::string& url) { return std::make_unique<SmbRepository>(url); }},
+};
+
+}  // namespace
 
 std::unique_ptr<Repository> open_repository(const std::string& location) {
-    if (is_device_repository(location)) return std::make_unique<DeviceRepository>(location.substr(4));
+    for (const auto& backend : kBackends)
+        if (location.rfind(backend.scheme, 0) == 0) return backend.open(location);
     if (location.find("://") != std::string::npos)
-        throw Error(ExitCode::usage, "--repo " + location +
-                                         ": network repositories are not supported yet; mount the share "
-                                         "and give its directory");
+        throw Error(ExitCode::usage, "--repo " + location.substr(0, location.find("://") + 3) +
+                                         "...: unknown repository scheme (nfs://, smb:// or a directory)");
     struct stat st {};
     if (::stat(location.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         throw Error(ExitCode::image_not_found, "repository " + location + " is not a directory");

@@ -1,0 +1,336 @@
+#include "repo/nfs_repository.h"
+
+#include "core/error.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <nfsc/libnfs.h>
+
+namespace kura {
+
+// One libnfs context with the export mounted. libnfs contexts are not thread-safe, so every
+// open file gets its own connection and the repository's metadata calls share one under a lock.
+class NfsConnection {
+public:
+    NfsConnection(const std::string& libnfs_url, const std::string& export_path) {
+        // A server that dies mid-write would otherwise kill us with SIGPIPE.
+        std::signal(SIGPIPE, SIG_IGN);
+        ctx_ = nfs_init_context();
+        if (!ctx_) throw Error(ExitCode::internal, "libnfs: cannot create a context");
+        nfs_set_timeout(ctx_, 15000);
+        nfs_set_autoreconnect(ctx_, 0);  // kura reconnects itself, so it can replay and report
+        nfs_url* url = nfs_parse_url_dir(ctx_, libnfs_url.c_str());
+        if (!url) {
+            std::string why = nfs_get_error(ctx_);
+            nfs_destroy_context(ctx_);
+            throw Error(ExitCode::usage, "--repo: not a valid nfs:// URL (" + why + ")");
+        }
+        int rc = nfs_mount(ctx_, url->server, export_path.c_str());
+        nfs_destroy_url(url);
+        if (rc != 0) {
+            std::string why = nfs_get_error(ctx_);
+            nfs_destroy_context(ctx_);
+            ctx_ = nullptr;
+            throw ConnectionLost(why);
+        }
+    }
+    ~NfsConnection() {
+        if (ctx_) nfs_destroy_context(ctx_);
+    }
+    NfsConnection(const NfsConnection&) = delete;
+    NfsConnection& operator=(const NfsConnection&) = delete;
+
+    nfs_context* ctx() { return ctx_; }
+
+    // Turns a negative libnfs result into the right exception: a refusal the server decided
+    // becomes an Error naming it, anything else a lost connection worth retrying.
+    void check(int rc, const std::string& what) {
+        if (rc >= 0) return;
+        int err = -rc;
+        std::string detail = nfs_get_error(ctx_);
+        if (!is_final_server_errno(err)) throw ConnectionLost(what + ": " + detail);
+        if (err == ENOSPC || err == EDQUOT) throw Error(ExitCode::io_error, what + ": the repository is full");
+        if (err == EACCES || err == EPERM)
+            throw Error(ExitCode::io_error, what + ": permission denied by the NFS server (" + detail +
+                                                "; root is usually squashed: try ?uid=N&gid=N)");
+        throw Error(err == ENOENT ? ExitCode::image_not_found : ExitCode::io_error, errno_text(what, err));
+    }
+
+private:
+    nfs_context* ctx_ = nullptr;
+};
+
+namespace {
+
+class NfsFile : public RemoteFile {
+public:
+    NfsFile(std::unique_ptr<NfsConnection> connection, const std::string& path, bool create, bool for_write)
+        : connection_(std::move(connection)), what_(path) {
+        nfs_context* ctx = connection_->ctx();
+        int rc = create ? nfs_create(ctx, path.c_str(), O_WRONLY | O_TRUNC, 0644, &fh_)
+                        : nfs_open(ctx, path.c_str(), for_write ? O_WRONLY : O_RDONLY, &fh_);
+        connection_->check(rc, (create ? "cannot create " : "cannot open ") + what_);
+    }
+    ~NfsFile() override {
+        if (fh_) nfs_close(connection_->ctx(), fh_);
+    }
+    void pwrite(const void* data, std::size_t length, std::uint64_t offset) override {
+        const char* p = static_cast<const char*>(data);
+        while (length > 0) {
+            // libnfs 4.0 argument order: offset, count, buffer.
+            int n = nfs_pwrite(connection_->ctx(), fh_, offset, std::min(length, max_request(nfs_get_writemax)),
+                               const_cast<char*>(p));
+            connection_->check(n, what_ + ": write failed");
+            if (n == 0) throw ConnectionLost(what_ + ": the server accepted no bytes");
+            p += n;
+            offset += static_cast<std::uint64_t>(n);
+            length -= static_cast<std::size_t>(n);
+        }
+    }
+    std::size_t pread(void* buffer, std::size_t length, std::uint64_t offset) override {
+        int n = nfs_pread(connection_->ctx(), fh_, offset, std::min(length, max_request(nfs_get_readmax)), buffer);
+        connection_->check(n, what_ + ": read failed");
+        return static_cast<std::size_t>(n);
+    }
+    void truncate(std::uint64_t size) override {
+        connection_->check(nfs_ftruncate(connection_->ctx(), fh_, size), what_ + ": truncate failed");
+    }
+    void commit() override { connection_->check(nfs_fsync(connection_->ctx(), fh_), what_ + ": COMMIT failed"); }
+    void close() override {
+        nfsfh* fh = fh_;
+        fh_ = nullptr;
+        connection_->check(nfs_close(connection_->ctx(), fh), what_ + ": close failed");
+    }
+
+private:
+    // One RPC per synchronous call. libnfs 4.0 splits a larger request into several RPCs and
+    // returns on the first failure while the others are still queued; tearing down the
+    // context then completes them into the finished call's stack frame (seen as a crash
+    // when the server was killed mid-restore).
+    std::size_t max_request(std::uint64_t (*limit)(nfs_context*)) {
+        std::uint64_t m = limit(connection_->ctx());
+        return m ? static_cast<std::size_t>(m) : std::size_t{1} << 20;
+    }
+
+    std::unique_ptr<NfsConnection> connection_;
+    std::string what_;
+    nfsfh* fh_ = nullptr;
+};
+
+struct ParsedNfsUrl {
+    std::string server, port, path, query;
+};
+
+// nfs://server[:port]/path[?query]. libnfs 4.0 cannot parse a port in the authority, so
+// kura does and passes it on as ?nfsport=.
+ParsedNfsUrl parse_nfs_url(const std::string& url) {
+    const std::string scheme = "nfs://";
+    ParsedNfsUrl u;
+    std::string rest = url.substr(scheme.size());
+    if (auto q = rest.find('?'); q != std::string::npos) {
+        u.query = rest.substr(q + 1);
+        rest.resize(q);
+    }
+    auto slash = rest.find('/');
+    std::string authority = rest.substr(0, slash);
+    u.path = slash == std::string::npos ? "/" : rest.substr(slash);
+    while (u.path.size() > 1 && u.path.back() == '/') u.path.pop_back();
+    if (auto colon = authority.rfind(':'); colon != std::string::npos && authority.find(']') == std::string::npos) {
+        u.port = authority.substr(colon + 1);
+        authority.resize(colon);
+        if (u.port.empty() || u.port.find_first_not_of("0123456789") != std::string::npos)
+            throw Error(ExitCode::usage, "--repo " + url + ": the port must be a number");
+    }
+    u.server = authority;
+    if (u.server.empty()) throw Error(ExitCode::usage, "--repo " + url + ": no server name (nfs://server/export)");
+    if (u.path == "/") throw Error(ExitCode::usage, "--repo " + url + ": no export path (nfs://server/export)");
+    return u;
+}
+
+}  // namespace
+
+NfsRepository::NfsRepository(const std::string& url) {
+    policy_.server_kind = "NFS server";
+    ParsedNfsUrl u = parse_nfs_url(url);
+    // Messages name files below the URL, so the query (ports, uid) stays out of them.
+    display_ = "nfs://" + u.server + (u.port.empty() ? "" : ":" + u.port) + u.path;
+    std::string query = u.query;
+    if (!u.port.empty()) query += (query.empty() ? "" : "&") + std::string("nfsport=") + u.port;
+    libnfs_url_ = "nfs://" + u.server + "/" + (query.empty() ? "" : "?" + query);
+
+    // The URL's path may go below the export: try the whole path as the export first, then
+    // shorter and shorter leading parts, and keep the first answer for a wrong-export message.
+    std::string first_failure;
+    for (std::string candidate = u.path; !candidate.empty();) {
+        try {
+            connection_ = std::make_unique<NfsConnection>(libnfs_url_, candidate);
+            export_ = candidate;
+            subdir_ = u.path.substr(candidate.size());
+            break;
+        } catch (const ConnectionLost& e) {
+            if (first_failure.empty()) first_failure = e.what();
+            // An unreachable server answers no differently for a shorter path.
+            if (first_failure.find("onnect") != std::string::npos) break;
+        }
+        auto slash = candidate.rfind('/');
+        candidate.resize(slash == std::string::npos ? 0 : slash);
+    }
+    if (!connection_) {
+        // libnfs reports a refusal by the server as "Mount failed with error MNT3ERR_...";
+        // anything else means no NFS/MOUNT service answered at all.
+        if (first_failure.find("Mount failed") == std::string::npos)
+            throw Error(ExitCode::io_error, "cannot mount " + display_ + ": the NFS server does not answer (" +
+                                                first_failure + ")");
+        throw Error(ExitCode::image_not_found, "cannot mount " + display_ + ": the server refused export " + u.path +
+                                                   " (no such export, or this client may not mount it: " +
+                                                   first_failure + ")");
+    }
+    if (!subdir_.empty() && !is_directory(""))
+        throw Error(ExitCode::image_not_found, display_ + ": " + subdir_.substr(1) + " is not a directory in export " +
+                                                   export_);
+}
+
+NfsRepository::~NfsRepository() = default;
+
+std::string NfsRepository::remote_path(const std::string& path) const {
+    std::string p = subdir_ + (path.empty() ? "" : "/" + path);
+    return p.empty() ? "/" : p;
+}
+
+void NfsRepository::on_connection(const std::string& what, const std::function<void(NfsConnection&)>& op) const {
+    std::lock_guard lock(mutex_);
+    auto run = [&] {
+        if (!connection_) connection_ = std::make_unique<NfsConnection>(libnfs_url_, export_);
+        op(*connection_);
+    };
+    try {
+        run();
+    } catch (const ConnectionLost& lost) {
+        retry_with_reconnect(what, policy_, lost, [&] {
+            connection_.reset();
+            run();
+        });
+    }
+}
+
+bool NfsRepository::exists(const std::string& path) const {
+    bool found = false;
+    on_connection(display_, [&](NfsConnection& c) {
+        nfs_stat_64 st{};
+        int rc = nfs_lstat64(c.ctx(), remote_path(path).c_str(), &st);
+        if (rc == -ENOENT) return;
+        c.check(rc, display_ + "/" + path);
+        found = true;
+    });
+    return found;
+}
+
+bool NfsRepository::is_directory(const std::string& path) const {
+    bool dir = false;
+    on_connection(display_, [&](NfsConnection& c) {
+        nfs_stat_64 st{};
+        int rc = nfs_stat64(c.ctx(), remote_path(path).c_str(), &st);
+        if (rc == -ENOENT || rc == -ENOTDIR) return;
+        c.check(rc, display_ + "/" + path);
+        dir = S_ISDIR(st.nfs_mode);
+    });
+    return dir;
+}
+
+std::vector<std::string> NfsRepository::list(const std::string& dir) const {
+    std::vector<std::string> names;
+    on_connection(display_, [&](NfsConnection& c) {
+        names.clear();
+        nfsdir* d = nullptr;
+        c.check(nfs_opendir(c.ctx(), remote_path(dir).c_str(), &d), display_ + "/" + dir);
+        while (nfsdirent* e = nfs_readdir(c.ctx(), d)) {
+            std::string name = e->name;
+            if (name != "." && name != "..") names.push_back(name);
+        }
+        nfs_closedir(c.ctx(), d);
+    });
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::uint64_t NfsRepository::file_size(const std::string& path) const {
+    std::uint64_t size = 0;
+    on_connection(display_, [&](NfsConnection& c) {
+        nfs_stat_64 st{};
+        c.check(nfs_stat64(c.ctx(), remote_path(path).c_str(), &st), display_ + "/" + path);
+        size = st.nfs_size;
+    });
+    return size;
+}
+
+std::uint64_t NfsRepository::free_bytes() const {
+    std::uint64_t bytes = 0;
+    on_connection(display_, [&](NfsConnection& c) {
+        nfs_statvfs_64 sv{};
+        if (nfs_statvfs64(c.ctx(), remote_path("").c_str(), &sv) == 0) bytes = sv.f_bavail * sv.f_frsize;
+    });
+    return bytes;
+}
+
+void NfsRepository::make_directory(const std::string& path) {
+    on_connection(display_, [&](NfsConnection& c) {
+        c.check(nfs_mkdir(c.ctx(), remote_path(path).c_str()), "cannot create " + display_ + "/" + path);
+    });
+}
+
+RemoteFileOpener NfsRepository::opener(const std::string& path) const {
+    std::string libnfs_url = libnfs_url_, export_path = export_, remote = remote_path(path);
+    return [libnfs_url, export_path, remote](bool create) {
+        return std::make_unique<NfsFile>(std::make_unique<NfsConnection>(libnfs_url, export_path), remote, create,
+                                         true);
+    };
+}
+
+std::unique_ptr<ByteSink> NfsRepository::create_file(const std::string& path) {
+    return make_resuming_sink(display_ + "/" + path, opener(path), policy_);
+}
+
+std::unique_ptr<ByteSource> NfsRepository::open_file(const std::string& path) const {
+    std::string libnfs_url = libnfs_url_, export_path = export_, remote = remote_path(path);
+    RemoteFileOpener for_reading = [libnfs_url, export_path, remote](bool) {
+        return std::make_unique<NfsFile>(std::make_unique<NfsConnection>(libnfs_url, export_path), remote, false,
+                                         false);
+    };
+    return make_resuming_source(display_ + "/" + path, std::move(for_reading), policy_);
+}
+
+void NfsRepository::rename(const std::string& from, const std::string& to) {
+    on_connection(display_, [&](NfsConnection& c) {
+        // NFSv3 RENAME replaces silently; refuse like the local backend's RENAME_NOREPLACE.
+        nfs_stat_64 st{};
+        if (nfs_lstat64(c.ctx(), remote_path(to).c_str(), &st) == 0)
+            throw Error(ExitCode::io_error, "cannot rename " + display_ + "/" + from + " to " + to + ": it exists");
+        c.check(nfs_rename(c.ctx(), remote_path(from).c_str(), remote_path(to).c_str()),
+                "cannot rename " + display_ + "/" + from + " to " + to);
+    });
+}
+
+void NfsRepository::remove_tree(const std::string& path) {
+    if (!exists(path)) return;
+    if (is_directory(path)) {
+        for (const auto& name : list(path)) remove_tree(path + "/" + name);
+        on_connection(display_, [&](NfsConnection& c) {
+            c.check(nfs_rmdir(c.ctx(), remote_path(path).c_str()), "cannot remove " + display_ + "/" + path);
+        });
+    } else {
+        on_connection(display_, [&](NfsConnection& c) {
+            c.check(nfs_unlink(c.ctx(), remote_path(path).c_str()), "cannot remove " + display_ + "/" + path);
+        });
+    }
+}
+
+// NFSv3 servers make CREATE, MKDIR and RENAME durable before they reply (RFC 1813), so
+// there is nothing left to flush for directory entries.
+void NfsRepository::sync_directory(const std::string&) {}
+
+}  // namespace kura
