@@ -35,8 +35,12 @@ class NtfsBadInput(KuraTestCase):
 
     def assertForced(self, volume, expected_log):
         repo = self.new_repo("forced-repo")
+        before = sha256_file(volume)
         rc, out, err = run_kura("saveparts", "--repo", repo, "--progress=none", "--ntfs-force", "img", volume)
         self.assertEqual(rc, 0, out + err)
+        # Read-only means read-only: libntfs-3g must not clear the dirty flag, reset the
+        # journal or touch hiberfil.sys, not even when told to image such a volume.
+        self.assertEqual(sha256_file(volume), before, "saving must not modify the source volume")
         self.assertIn("--ntfs-force", err)
         self.assertIn(expected_log, err)
         target = zeroed_file(self.path("target.img"), SIZE)
