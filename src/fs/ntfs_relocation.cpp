@@ -43,7 +43,7 @@ void relocate_ntfs_boot_sectors(Device& target, std::uint64_t start_sector) {
     if (hidden == boot->hidden_sectors) return;
     if (hidden > std::numeric_limits<std::uint32_t>::max()) {
         log::warn(target.path() + ": the partition starts beyond what the NTFS hidden-sectors field can hold; "
-                                  "left as saved (Windows boots such partitions through its own loader)");
+                                  "left as saved");
         return;
     }
     patch_copy(target, 0, static_cast<std::uint32_t>(hidden));
