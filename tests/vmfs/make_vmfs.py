@@ -105,7 +105,7 @@ class Volume:
         self.fdc_base = max(1, HB_END // self.bs)
         self.sb_size = 8192 if version == 5 else 65536
         self.fb_used = {}           # FB item -> owner, for the manifest
-        self.files = {}             # path -> expected bytes (sha only for big data)
+        self.files = {}             # path -> SHA-256 of the bytes a reader must get
         self.lvm_uuid = uuid.UUID(int=self.rng.getrandbits(128)).bytes
         self.fs_uuid = uuid.UUID(int=self.rng.getrandbits(128)).bytes
         self.f = open(path, "w+b")
@@ -212,7 +212,7 @@ class Volume:
             expected[i * self.bs:(i + 1) * self.bs] = bytes(len(expected[i * self.bs:(i + 1) * self.bs]))
         self.inode(fd, T_FILE, len(data), self.bs, ZLA_FB, ids, tbz=len(tbz))
         self.add_dirent(parent, T_FILE, fd, name)
-        self.files[name if parent == self.root else self.names[parent] + "/" + name] = bytes(expected)
+        self.files[self.path_of(parent, name)] = hashlib.sha256(expected).hexdigest()
         return fd
 
     def add_sb_file(self, parent, name, data):
@@ -222,7 +222,7 @@ class Volume:
         self.sbc_payload[(entry, item)] = data
         self.inode(fd, T_FILE, len(data), self.sb_size, ZLA_SB, [bid])
         self.add_dirent(parent, T_FILE, fd, name)
-        self.files[self.path_of(parent, name)] = data
+        self.files[self.path_of(parent, name)] = hashlib.sha256(data).hexdigest()
         return fd
 
     def add_pb_file(self, parent, name, data):
@@ -237,7 +237,7 @@ class Volume:
         self.pbc_payload[(entry, item)] = b"".join(struct.pack("<I", x) for x in ids)
         self.inode(fd, T_FILE, len(data), self.bs, ZLA_PB, [bid])
         self.add_dirent(parent, T_FILE, fd, name)
-        self.files[self.path_of(parent, name)] = data
+        self.files[self.path_of(parent, name)] = hashlib.sha256(data).hexdigest()
         return fd
 
     def add_inline_file(self, parent, name, data):
@@ -245,7 +245,7 @@ class Volume:
         fd = self.fd_alloc()
         self.inode(fd, T_FILE, len(data), self.bs, ZLA_INLINE, content=data)
         self.add_dirent(parent, T_FILE, fd, name)
-        self.files[self.path_of(parent, name)] = data
+        self.files[self.path_of(parent, name)] = hashlib.sha256(data).hexdigest()
         return fd
 
     def add_sb_dir(self, parent, name):
@@ -393,7 +393,7 @@ class Volume:
         return {
             "version": self.version, "block_size": self.bs, "items": self.items, "size": self.size,
             "fdc_base": self.fdc_base,
-            "files": {p: hashlib.sha256(d).hexdigest() for p, d in self.files.items()},
+            "files": dict(self.files),
             "allocated_fbs": sorted(self.fb_used),
         }
 
