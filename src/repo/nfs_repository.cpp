@@ -40,8 +40,14 @@ public:
         }
     }
     ~NfsConnection() {
-        if (ctx_) nfs_destroy_context(ctx_);
+        // After a lost connection libnfs 4.0 may still hold RPCs whose completion data lives
+        // in the stack frame of a synchronous call that already returned; destroying the
+        // context completes them into that stale frame (a crash seen when the server was
+        // killed mid-restore). Such a context is left alone: a few KiB per reconnect, at
+        // most the retry limit per file.
+        if (ctx_ && !lost_) nfs_destroy_context(ctx_);
     }
+    bool lost() const { return lost_; }
     NfsConnection(const NfsConnection&) = delete;
     NfsConnection& operator=(const NfsConnection&) = delete;
 
@@ -53,7 +59,10 @@ public:
         if (rc >= 0) return;
         int err = -rc;
         std::string detail = nfs_get_error(ctx_);
-        if (!is_final_server_errno(err)) throw ConnectionLost(what + ": " + detail);
+        if (!is_final_server_errno(err)) {
+            lost_ = true;
+            throw ConnectionLost(what + ": " + detail);
+        }
         if (err == ENOSPC || err == EDQUOT) throw Error(ExitCode::io_error, what + ": the repository is full");
         if (err == EACCES || err == EPERM)
             throw Error(ExitCode::io_error, what + ": permission denied by the NFS server (" + detail +
@@ -63,6 +72,7 @@ public:
 
 private:
     nfs_context* ctx_ = nullptr;
+    bool lost_ = false;
 };
 
 namespace {
@@ -77,7 +87,7 @@ public:
         connection_->check(rc, (create ? "cannot create " : "cannot open ") + what_);
     }
     ~NfsFile() override {
-        if (fh_) nfs_close(connection_->ctx(), fh_);
+        if (fh_ && !connection_->lost()) nfs_close(connection_->ctx(), fh_);
     }
     void pwrite(const void* data, std::size_t length, std::uint64_t offset) override {
         const char* p = static_cast<const char*>(data);
