@@ -17,9 +17,8 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 
-from benchlib import KURA, MiB, first_difference, fresh_target, median as median_of, timed, write_file
+from benchlib import MiB, against_partclone, fresh_target, in_workdir, write_file
 
 # Characters a FAT long name cannot hold, and names FAT would see as duplicates.
 FAT_UNSAFE = re.compile(r'[^A-Za-z0-9._+-]')
@@ -74,14 +73,7 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
 
-    work = tempfile.mkdtemp(dir="/var/tmp", prefix="kura-bench-fat.")
-    try:
-        run(work, args)
-    finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    in_workdir("kura-bench-fat.", args, run)
 
 
 def run(work, args):
@@ -107,53 +99,15 @@ def run(work, args):
     print(f"FAT32 of {args.size_mib} MiB, {files} files, about {used_bytes / MiB:.0f} MiB in "
           f"{used_clusters} of {clusters} clusters (programs and text, random, zero-filled, small files)")
 
-    log = os.path.join(work, "partclone.log")
-    peer_img = os.path.join(work, "peer.ptcl.zst")
-    kura_target, peer_target = os.path.join(work, "kura-target.img"), os.path.join(work, "peer-target.img")
-    kura_save_argv = [KURA, "saveparts", "--repo", repo, "--progress=none", "-z", "zstd", "--level", "3",
-                      "--split", "0"]
-
-    def kura_save():
-        shutil.rmtree(os.path.join(repo, "img"), ignore_errors=True)
-        return timed(kura_save_argv + ["--no-verify", "img", src])
-
-    def kura_save_verified():
-        shutil.rmtree(os.path.join(repo, "img-verified"), ignore_errors=True)
-        return timed(kura_save_argv + ["img-verified", src])
-
-    def peer_save():
-        return timed(f"partclone.fat -c -s {src} -o - -L {log} | zstd -T0 -3 -q -f -o {peer_img}", shell=True)
-
-    def kura_restore():
-        fresh_target(kura_target, size)
-        return timed(f"{KURA} restoreparts --repo {repo} --yes --progress=none img {kura_target} && "
-                     f"sync {kura_target}", shell=True)
-
-    def peer_restore():
-        fresh_target(peer_target, size)
-        return timed(f"zstd -dc {peer_img} | partclone.fat -r -s - -O {peer_target} -L {log} && "
-                     f"sync {peer_target}", shell=True)
-
-    def median(op):
-        return median_of(op, args.repeat)
-
-    # Alternate kura and peer so neither always runs on a warmer machine.
-    kura_save_s, kura_save_rss = median(kura_save)
-    peer_save_s, _ = median(peer_save)
-    kura_verified_s, _ = median(kura_save_verified)
-    kura_restore_s, kura_restore_rss = median(kura_restore)
-    peer_restore_s, _ = median(peer_restore)
-    kura_files = [os.path.join(repo, "img", n) for n in os.listdir(os.path.join(repo, "img")) if "-ptcl-img." in n]
-    kura_bytes = sum(os.path.getsize(f) for f in kura_files)
-    peer_bytes = os.path.getsize(peer_img)
-
-    passed = failed = 0
-    for name, target in (("kura", kura_target), ("partclone.fat", peer_target)):
-        if first_difference(src, target) is None:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAIL: {name}'s restore differs from the source")
+    r = against_partclone(work, repo, src, size, "fat", args.repeat)
+    (kura_save_s, kura_save_rss), (peer_save_s, _) = r["kura_save"], r["peer_save"]
+    kura_verified_s = r["kura_verified"][0]
+    (kura_restore_s, kura_restore_rss), (peer_restore_s, _) = r["kura_restore"], r["peer_restore"]
+    kura_bytes, peer_bytes = r["kura_bytes"], r["peer_bytes"]
+    for name in r["differ"]:
+        print(f"FAIL: {name}'s restore differs from the source")
+    failed = len(r["differ"])
+    passed = 2 - failed
 
     mb = used_bytes / 1e6
     def row(op, k, p):

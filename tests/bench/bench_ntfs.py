@@ -17,9 +17,8 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
-from benchlib import KURA, MiB, first_difference, fresh_target, median, timed, write_data_mix
+from benchlib import KURA, MiB, first_difference, fresh_target, in_workdir, median, timed, write_data_mix
 
 GiB = 1 << 30
 
@@ -46,14 +45,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
-    work = tempfile.mkdtemp(dir="/var/tmp", prefix="kura-bench-ntfs.")
-    try:
-        run(work, args)
-    finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    in_workdir("kura-bench-ntfs.", args, run)
 
 
 def run(work, args):

@@ -19,9 +19,8 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
-from benchlib import KURA, MiB, fresh_target, median, timed
+from benchlib import KURA, fresh_target, in_workdir, median, timed
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vmfs"))
 import make_vmfs  # noqa: E402
@@ -36,14 +35,7 @@ def main():
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--peer", action="store_true", help="also time partclone.dd | zstd on the large volume")
     args = ap.parse_args()
-    work = tempfile.mkdtemp(dir="/var/tmp", prefix="kura-bench-vmfs.")
-    try:
-        run(work, args)
-    finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    in_workdir("kura-bench-vmfs.", args, run)
 
 
 def run(work, args):

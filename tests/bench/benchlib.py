@@ -110,3 +110,58 @@ def fresh_target(path, size):
     if os.path.exists(path):
         os.unlink(path)
     subprocess.run(["truncate", "-s", str(size), path], check=True)
+
+
+def in_workdir(prefix, args, run):
+    """Runs run(work, args) in a fresh directory under /var/tmp, removed afterwards unless
+    args.keep."""
+    import tempfile
+    work = tempfile.mkdtemp(dir="/var/tmp", prefix=prefix)
+    try:
+        run(work, args)
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def against_partclone(work, repo, src, size, tool, repeat):
+    """kura saveparts/restoreparts against `partclone.<tool> -c | zstd -T0 -3` and its
+    restore, alternating so neither always runs on a warmer machine. Returns the medians,
+    peak RSS, image sizes, and the names of restores that differ from the source."""
+    log = os.path.join(work, "partclone.log")
+    peer_img = os.path.join(work, "peer.ptcl.zst")
+    kura_target, peer_target = os.path.join(work, "kura-target.img"), os.path.join(work, "peer-target.img")
+    save = [KURA, "saveparts", "--repo", repo, "--progress=none", "-z", "zstd", "--level", "3", "--split", "0"]
+
+    def kura_save(name, extra):
+        def op():
+            shutil.rmtree(os.path.join(repo, name), ignore_errors=True)
+            return timed(save + extra + [name, src])
+        return op
+
+    def kura_restore():
+        fresh_target(kura_target, size)
+        return timed(f"{KURA} restoreparts --repo {repo} --yes --progress=none img {kura_target} && "
+                     f"sync {kura_target}", shell=True)
+
+    def peer_restore():
+        fresh_target(peer_target, size)
+        return timed(f"zstd -dc {peer_img} | partclone.{tool} -r -s - -O {peer_target} -L {log} && "
+                     f"sync {peer_target}", shell=True)
+
+    r = {}
+    r["kura_save"] = median(kura_save("img", ["--no-verify"]), repeat)
+    r["peer_save"] = median(lambda: timed(f"partclone.{tool} -c -s {src} -o - -L {log} | zstd -T0 -3 -q -f -o "
+                                          f"{peer_img}", shell=True), repeat)
+    r["kura_verified"] = median(kura_save("img-verified", []), repeat)
+    r["kura_restore"] = median(kura_restore, repeat)
+    r["peer_restore"] = median(peer_restore, repeat)
+    image_dir = os.path.join(repo, "img")
+    r["kura_bytes"] = sum(os.path.getsize(os.path.join(image_dir, n)) for n in os.listdir(image_dir)
+                          if "-ptcl-img." in n)
+    r["peer_bytes"] = os.path.getsize(peer_img)
+    r["differ"] = [name for name, target in (("kura", kura_target), (f"partclone.{tool}", peer_target))
+                   if first_difference(src, target) is not None]
+    return r
