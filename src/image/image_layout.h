@@ -25,6 +25,7 @@ struct DataFiles {
     std::string fs_type;            // from the file name: "ext4"
     const Codec* codec = nullptr;   // from the suffix; nullptr = detect from the bytes
     std::vector<std::string> names; // the pieces in stream order
+    std::vector<std::string> sha256; // per piece, from kura's manifest; empty when unknown
 };
 
 // Finds a partition's data files in an image directory. Throws Error(image_not_found) when

@@ -14,7 +14,7 @@ namespace kura {
 //   complete yes|no
 //   verified yes|no
 //   part NAME key=value ...
-//   file PART NAME BYTES
+//   file PART NAME BYTES [SHA256]
 std::string Manifest::to_text() const {
     std::ostringstream out;
     out << "kura-manifest 1\n";
@@ -27,7 +27,9 @@ std::string Manifest::to_text() const {
             << " compression=" << p.compression << " device_bytes=" << p.device_bytes
             << " block_size=" << p.block_size << " total_blocks=" << p.total_blocks
             << " used_blocks=" << p.used_blocks << " seconds=" << p.seconds << "\n";
-        for (const auto& f : p.files) out << "file " << p.name << " " << f.name << " " << f.bytes << "\n";
+        for (const auto& f : p.files)
+            out << "file " << p.name << " " << f.name << " " << f.bytes << (f.sha256.empty() ? "" : " " + f.sha256)
+                << "\n";
     }
     return out.str();
 }
@@ -89,15 +91,15 @@ Manifest Manifest::parse(const std::string& text) {
             }
             m.parts.push_back(std::move(p));
         } else if (key == "file") {
-            std::string part, name, bytes;
-            f >> part >> name >> bytes;
+            std::string part, name, bytes, sha256;
+            f >> part >> name >> bytes >> sha256;
             ManifestPart* p = nullptr;
             for (auto& candidate : m.parts)
                 if (candidate.name == part) p = &candidate;
             if (!p || name.empty())
                 throw Error(ExitCode::image_corrupt, std::string(kManifestFile) + " line " +
                                                          std::to_string(number) + ": a file of an unknown partition");
-            p->files.push_back({name, to_u64(bytes, number)});
+            p->files.push_back({name, to_u64(bytes, number), sha256});
         }
         // Unknown keys are skipped: newer kura versions may add records.
     }
@@ -130,6 +132,13 @@ void check_files_against_manifest(const Repository& repo, const std::string& ima
                                                      std::to_string(f.bytes) +
                                                      " were written (truncated or damaged copy)");
     }
+}
+
+void attach_checksums(DataFiles& files, const ManifestPart& part) {
+    files.sha256.assign(files.names.size(), std::string());
+    for (std::size_t i = 0; i < files.names.size(); ++i)
+        for (const auto& f : part.files)
+            if (f.name == files.names[i]) files.sha256[i] = f.sha256;
 }
 
 }  // namespace kura

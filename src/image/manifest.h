@@ -3,6 +3,7 @@
 // truncated or missing piece is caught before anything is written to a target.
 #pragma once
 
+#include "image/image_layout.h"
 #include "image/split_files.h"
 #include "repo/repository.h"
 
@@ -45,5 +46,9 @@ std::optional<Manifest> read_manifest(const Repository& repo, const std::string&
 // Throws Error(image_corrupt) naming the first file that doesn't.
 void check_files_against_manifest(const Repository& repo, const std::string& image_dir,
                                   const ManifestPart& part);
+
+// Gives `files` the SHA-256 the manifest recorded for each of its pieces, so reading the
+// stream checks them.
+void attach_checksums(DataFiles& files, const ManifestPart& part);
 
 }  // namespace kura

@@ -20,10 +20,16 @@ SplitWriter::SplitWriter(Repository& repo, std::string dir, std::string base, st
     open_next();
 }
 
+void SplitWriter::close_current() {
+    current_->close();
+    current_.reset();
+    files_.back().sha256 = hash_.hex_digest();
+}
+
 void SplitWriter::open_next() {
     std::string name = piece_bytes_ == 0 ? base_ : base_ + "." + split_suffix(files_.size());
     current_ = repo_.create_file(dir_ + "/" + name);
-    files_.push_back({name, 0});
+    files_.push_back({name, 0, {}});
     in_current_ = 0;
 }
 
@@ -31,13 +37,14 @@ void SplitWriter::write(const void* data, std::size_t length) {
     const auto* p = static_cast<const std::uint8_t*>(data);
     while (length > 0) {
         if (piece_bytes_ != 0 && in_current_ == piece_bytes_) {
-            current_->close();
+            close_current();
             open_next();
         }
         std::size_t n = length;
         if (piece_bytes_ != 0 && n > piece_bytes_ - in_current_)
             n = static_cast<std::size_t>(piece_bytes_ - in_current_);
         current_->write(p, n);
+        hash_.update(p, n);
         in_current_ += n;
         files_.back().bytes += n;
         p += n;
@@ -46,12 +53,25 @@ void SplitWriter::write(const void* data, std::size_t length) {
 }
 
 void SplitWriter::close() {
-    if (current_) current_->close();
-    current_.reset();
+    if (current_) close_current();
 }
 
-SplitReader::SplitReader(const Repository& repo, std::string dir, std::vector<std::string> names)
-    : repo_(repo), dir_(std::move(dir)), names_(std::move(names)) {}
+SplitReader::SplitReader(const Repository& repo, std::string dir, std::vector<std::string> names,
+                         std::vector<std::string> expected_sha256)
+    : repo_(repo), dir_(std::move(dir)), names_(std::move(names)), expected_(std::move(expected_sha256)) {}
+
+void SplitReader::check_piece(std::size_t index) {
+    std::string digest = hash_.hex_digest();
+    if (index < expected_.size() && !expected_[index].empty() && expected_[index] != digest && mismatch_.empty())
+        mismatch_ = dir_ + "/" + names_[index];
+}
+
+void SplitReader::check_sha256() const {
+    if (!mismatch_.empty())
+        throw Error(ExitCode::image_corrupt,
+                    mismatch_ + ": its SHA-256 differs from the one recorded when it was saved "
+                                "(the file was changed or damaged)");
+}
 
 std::size_t SplitReader::read(void* buffer, std::size_t length) {
     for (;;) {
@@ -60,8 +80,12 @@ std::size_t SplitReader::read(void* buffer, std::size_t length) {
             current_ = repo_.open_file(dir_ + "/" + names_[next_++]);
         }
         std::size_t n = current_->read(buffer, length);
-        if (n > 0) return n;
+        if (n > 0) {
+            hash_.update(buffer, n);
+            return n;
+        }
         current_.reset();
+        check_piece(next_ - 1);
     }
 }
 

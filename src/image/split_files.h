@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/byte_stream.h"
+#include "core/sha256.h"
 #include "repo/repository.h"
 
 #include <cstdint>
@@ -16,6 +17,7 @@ namespace kura {
 struct StoredFile {
     std::string name;  // relative to the image directory
     std::uint64_t bytes = 0;
+    std::string sha256;  // hex; empty when not known (images written before kura recorded it)
 };
 
 // "aa" for 0 ... "zz" for 675; throws beyond, as split(1) runs out of suffixes there.
@@ -33,26 +35,39 @@ public:
 
 private:
     void open_next();
+    void close_current();
     Repository& repo_;
     std::string dir_, base_;
     std::uint64_t piece_bytes_;
     std::unique_ptr<ByteSink> current_;
     std::uint64_t in_current_ = 0;
     std::vector<StoredFile> files_;
+    Sha256 hash_;  // of the current piece, as written
 };
 
-// Reads the pieces one after another as one stream.
+// Reads the pieces one after another as one stream. With `expected_sha256` (one hex
+// digest per piece, from the manifest; empty entries are not checked), each piece is hashed
+// as it is read; check_sha256() reports a mismatch once the stream was read to its end.
+// It is not thrown from read(): a Partclone checksum error inside the piece names the
+// damaged block, which says more, and read-ahead would let the file-level error win.
 class SplitReader : public ByteSource {
 public:
-    SplitReader(const Repository& repo, std::string dir, std::vector<std::string> names);
+    SplitReader(const Repository& repo, std::string dir, std::vector<std::string> names,
+                std::vector<std::string> expected_sha256 = {});
     std::size_t read(void* buffer, std::size_t length) override;
+    // Throws Error(image_corrupt) naming the first piece whose SHA-256 differed.
+    void check_sha256() const;
 
 private:
+    void check_piece(std::size_t index);
     const Repository& repo_;
     std::string dir_;
     std::vector<std::string> names_;
+    std::vector<std::string> expected_;
     std::size_t next_ = 0;
     std::unique_ptr<ByteSource> current_;
+    Sha256 hash_;
+    std::string mismatch_;  // the first piece whose digest differed
 };
 
 }  // namespace kura

@@ -49,7 +49,10 @@ RestoreOutcome restore_partition(const Repository& repo, const std::string& imag
                                     files.part + " needs " + std::to_string(h.device_size));
                 writer.emplace(target, h.block_size);
                 target_touched = true;
-                writer->begin(decoder.used_map(), h.total_blocks);
+                // A dd stream's length is known only at its end: clear the target's head
+                // as if the stream covered all of it.
+                std::uint64_t blocks = h.total_blocks != 0 ? h.total_blocks : target.size() / h.block_size;
+                writer->begin(decoder.used_map(), blocks);
                 writer_thread = std::thread([&] {
                     try {
                         while (auto group = queue.pop()) writer->write(*group);

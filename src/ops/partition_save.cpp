@@ -6,6 +6,7 @@
 #include "device/device.h"
 #include "image/image_layout.h"
 #include "image/partclone_encoder.h"
+#include "image/raw_stream_decoder.h"
 #include "image/split_files.h"
 #include "ops/used_block_reader.h"
 
@@ -54,12 +55,69 @@ PartitionSource inspect_partition(const std::string& path, const std::string& na
     return s;
 }
 
+PartitionSource inspect_raw_partition(const std::string& path, const std::string& name) {
+    PartitionSource s;
+    s.path = path;
+    s.name = name;
+    s.raw = true;
+    Device device = Device::open(path, Access::read_only, Role::source);
+    s.device_bytes = device.size();
+    s.probe = probe_filesystem(path);
+    s.map.block_size = raw_stream_sector;
+    s.map.device_size = s.device_bytes;
+    return s;
+}
+
+namespace {
+
+// Every byte, in order: what partclone.dd writes to its output.
+std::uint64_t copy_raw(const Device& device, ByteSink& out, Progress& progress) {
+    constexpr std::size_t kChunk = 4u << 20;
+    std::vector<std::uint8_t> buffer(kChunk);
+    std::uint64_t offset = 0;
+    while (offset < device.size()) {
+        throw_if_cancelled();
+        auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, device.size() - offset));
+        device.read_at(buffer.data(), n, offset);
+        out.write(buffer.data(), n);
+        offset += n;
+        progress.add(n);
+    }
+    return offset;
+}
+
+ManifestPart describe_part(const PartitionSource& source, const SaveSettings& settings, const std::string& fs_type) {
+    ManifestPart part;
+    part.name = source.name;
+    part.source = source.path;
+    part.fs_type = fs_type;
+    part.compression = settings.codec->name;
+    part.device_bytes = source.device_bytes;
+    return part;
+}
+
+}  // namespace
+
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
                             const SaveSettings& settings, Progress& progress) {
     auto started = std::chrono::steady_clock::now();
     progress.set_item(source.name);
     Device device = Device::open(source.path, Access::read_only, Role::source);
     device.advise_sequential();
+
+    if (source.raw) {
+        SplitWriter pieces(repo, image_dir, data_file_base(source.name, "dd", *settings.codec), settings.split_bytes);
+        ThreadedSink writer_stage(pieces, 4u << 20, 4);
+        auto compressor = settings.codec->make_compressor(writer_stage, settings.compress);
+        std::uint64_t bytes = copy_raw(device, *compressor, progress);
+        compressor->close();
+        ManifestPart part = describe_part(source, settings, "dd");
+        part.block_size = raw_stream_sector;
+        part.total_blocks = part.used_blocks = bytes / raw_stream_sector;
+        part.files = pieces.files();
+        part.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return part;
+    }
 
     const UsedBlockMap& map = source.map;
     PartcloneHeader header;
@@ -89,12 +147,7 @@ ManifestPart save_partition(const PartitionSource& source, Repository& repo, con
     encoder.finish(*compressor);
     compressor->close();
 
-    ManifestPart part;
-    part.name = source.name;
-    part.source = source.path;
-    part.fs_type = source.probe.type;
-    part.compression = settings.codec->name;
-    part.device_bytes = source.device_bytes;
+    ManifestPart part = describe_part(source, settings, source.probe.type);
     part.block_size = map.block_size;
     part.total_blocks = map.used.size();
     part.used_blocks = encoder.header().used_blocks;

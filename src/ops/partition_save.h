@@ -21,6 +21,9 @@ struct PartitionSource {
     ProbeResult probe;
     std::uint64_t device_bytes = 0;
     UsedBlockMap map;
+    // Copied whole as a dd stream (`<name>.dd-ptcl-img.*`), as Clonezilla does for a
+    // partition no Partclone tool reads: `map` is empty then.
+    bool raw = false;
 };
 
 struct SaveSettings {
@@ -31,6 +34,10 @@ struct SaveSettings {
 
 // Reads the partition's filesystem; throws Error(source_unsupported) when kura can't image it.
 PartitionSource inspect_partition(const std::string& path, const std::string& name, const FsReadOptions& options);
+
+// A partition saved byte for byte: no filesystem kura reads was found on it (or it is one
+// kura copies whole, such as an LVM physical volume). `probe` keeps what libblkid said.
+PartitionSource inspect_raw_partition(const std::string& path, const std::string& name);
 
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
                             const SaveSettings& settings, Progress& progress);

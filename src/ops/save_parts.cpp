@@ -81,7 +81,9 @@ void verify_saved(Repository& repo, const std::string& dir, const Manifest& mani
     progress.start();
     for (const auto& p : manifest.parts) {
         check_files_against_manifest(repo, dir, p);
-        check_partition(repo, dir, find_data_files(repo, dir, p.name), progress);
+        DataFiles files = find_data_files(repo, dir, p.name);
+        attach_checksums(files, p);
+        check_partition(repo, dir, files, progress);
     }
     progress.stop();
 }

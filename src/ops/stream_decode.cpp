@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/stage_thread.h"
+#include "image/raw_stream_decoder.h"
 #include "image/split_files.h"
 
 namespace kura {
@@ -15,6 +16,14 @@ constexpr std::size_t kDepth = 4;
 
 std::string stream_label(const std::string& image_dir, const DataFiles& files) {
     return image_dir + "/" + files.names.front() + (files.names.size() > 1 ? " (+ pieces)" : "");
+}
+
+// A dd stream has no magic to recognise it by: its file name says what it is.
+std::unique_ptr<StreamDecoder> decoder_for(const DataFiles& files, StreamDecoder::GroupHandler on_group,
+                                           StreamDecoder::StartHandler on_start = {}) {
+    if (files.fs_type == "dd")
+        return std::make_unique<RawStreamDecoder>(files.part, std::move(on_group), std::move(on_start));
+    return make_stream_decoder(files.part, std::move(on_group), std::move(on_start));
 }
 
 }  // namespace
@@ -35,10 +44,10 @@ const Codec& stream_codec(const Repository& repo, const std::string& image_dir, 
 }
 
 PartcloneHeader read_stream_header(const Repository& repo, const std::string& image_dir, const DataFiles& files) {
-    SplitReader pieces(repo, image_dir, files.names);
+    SplitReader pieces(repo, image_dir, files.names, files.sha256);
     const Codec& codec = stream_codec(repo, image_dir, files);
     auto decompressed = codec.make_decompressor(pieces, stream_label(image_dir, files));
-    auto decoder = make_stream_decoder(files.part, [](BlockGroup&&) {});
+    auto decoder = decoder_for(files, [](BlockGroup&&) {});
     std::uint8_t buffer[4096];
     while (!decoder->header_ready()) {
         std::size_t n = decompressed->read(buffer, sizeof buffer);
@@ -53,14 +62,14 @@ PartcloneHeader read_stream_header(const Repository& repo, const std::string& im
 DecodedStream decode_stream(const Repository& repo, const std::string& image_dir, const DataFiles& files,
                             const StreamDecoder::StartHandler& on_start,
                             const StreamDecoder::GroupHandler& on_group, Progress* progress) {
-    SplitReader pieces(repo, image_dir, files.names);
+    SplitReader pieces(repo, image_dir, files.names, files.sha256);
     ThreadedSource file_stage(pieces, kChunk, kDepth);
     const Codec& codec = stream_codec(repo, image_dir, files);
     auto decompressed = codec.make_decompressor(file_stage, stream_label(image_dir, files));
     ThreadedSource decompress_stage(*decompressed, kChunk, kDepth);
 
-    auto decoder = make_stream_decoder(
-        files.part,
+    auto decoder = decoder_for(
+        files,
         [&](BlockGroup&& group) {
             if (progress) progress->add(group.data.size());
             on_group(std::move(group));
@@ -72,6 +81,8 @@ DecodedStream decode_stream(const Repository& repo, const std::string& image_dir
         decoder->feed(chunk.data(), chunk.size());
     }
     decoder->finish();
+    // Every piece was read to its end by now (the stages saw end of stream).
+    pieces.check_sha256();
     if (decoder->trailing_bytes() > 0)
         log::warn(files.part + ": " + std::to_string(decoder->trailing_bytes()) +
                   " bytes follow the end of the Partclone stream; ignored");

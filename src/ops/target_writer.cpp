@@ -1,5 +1,7 @@
 #include "ops/target_writer.h"
 
+#include "core/error.h"
+
 #include <cstring>
 
 namespace kura {
@@ -37,6 +39,11 @@ void TargetWriter::begin(const Bitmap* used, std::uint64_t total_blocks) {
 void TargetWriter::write(const BlockGroup& group) {
     const std::uint8_t* p = group.data.data();
     for (const auto& run : group.runs) {
+        // Streams whose size is known only at their end (dd) are stopped at the target's end.
+        if ((run.first_block + run.count) * block_size_ > target_.size())
+            throw Error(ExitCode::target_refused, target_.path() + " ends at byte " +
+                                                      std::to_string(target_.size()) +
+                                                      "; the image holds data beyond it (the target is too small)");
         std::uint64_t first = run.first_block, count = run.count;
         const std::uint8_t* data = p;
         // Hold back what lies in the head.

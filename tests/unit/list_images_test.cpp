@@ -17,7 +17,7 @@ void add_kura_image(test::MemoryRepository& repo, const std::string& dir, bool c
     part.name = "sda1";
     part.fs_type = "ext4";
     part.compression = "zstd";
-    part.files = {{"sda1.ext4-ptcl-img.zst.aa", 3}};
+    part.files = {{"sda1.ext4-ptcl-img.zst.aa", 3, {}}};
     m.parts.push_back(part);
     repo.make_directory(dir);
     write_text_file(repo, dir + "/kura-manifest", m.to_text());

@@ -42,6 +42,39 @@ TEST(SplitWriter, CutsPiecesOfExactlyTheSplitSize) {
     EXPECT_EQ(back, data);
 }
 
+TEST(SplitWriter, RecordsEachPiecesSha256AndTheReaderChecksIt) {
+    test::MemoryRepository repo;
+    repo.make_directory("img");
+    SplitWriter w(repo, "img", "sda1.dd-ptcl-img.uncomp", 3);
+    w.write("abcdef", 6);
+    w.close();
+    ASSERT_EQ(w.files().size(), 2u);
+    // FIPS 180-2's example: SHA-256("abc").
+    EXPECT_EQ(w.files()[0].sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    std::vector<std::string> names{w.files()[0].name, w.files()[1].name};
+    std::vector<std::string> sums{w.files()[0].sha256, w.files()[1].sha256};
+
+    char back[8];
+    SplitReader good(repo, "img", names, sums);
+    EXPECT_EQ(read_fully(good, back, sizeof back), 6u);
+    EXPECT_NO_THROW(good.check_sha256());
+
+    repo.files["img/sda1.dd-ptcl-img.uncomp.ab"] = "deX";  // same size, other bytes
+    SplitReader bad(repo, "img", names, sums);
+    EXPECT_EQ(read_fully(bad, back, sizeof back), 6u);
+    try {
+        bad.check_sha256();
+        FAIL() << "a changed piece was accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ExitCode::image_corrupt);
+        EXPECT_NE(std::string(e.what()).find("sda1.dd-ptcl-img.uncomp.ab"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("SHA-256"), std::string::npos) << e.what();
+    }
+    SplitReader unchecked(repo, "img", names, {"", ""});
+    EXPECT_EQ(read_fully(unchecked, back, sizeof back), 6u);
+    EXPECT_NO_THROW(unchecked.check_sha256());
+}
+
 TEST(SplitWriter, ExactMultipleOpensNoEmptyPieceAndZeroMeansOneFile) {
     test::MemoryRepository repo;
     repo.make_directory("img");

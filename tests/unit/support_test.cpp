@@ -53,7 +53,7 @@ TEST(Manifest, RoundTripsAndChecksSizes) {
     p.block_size = 4096;
     p.total_blocks = 262144;
     p.used_blocks = 1000;
-    p.files = {{"sda1.ext4-ptcl-img.zst.aa", 123}, {"sda1.ext4-ptcl-img.zst.ab", 45}};
+    p.files = {{"sda1.ext4-ptcl-img.zst.aa", 123, "ab12"}, {"sda1.ext4-ptcl-img.zst.ab", 45, {}}};
     m.parts.push_back(p);
     Manifest back = Manifest::parse(m.to_text());
     EXPECT_TRUE(back.complete);
@@ -61,6 +61,8 @@ TEST(Manifest, RoundTripsAndChecksSizes) {
     ASSERT_NE(back.find("sda1"), nullptr);
     EXPECT_EQ(back.find("sda1")->files.size(), 2u);
     EXPECT_EQ(back.find("sda1")->files[1].bytes, 45u);
+    EXPECT_EQ(back.find("sda1")->files[0].sha256, "ab12");
+    EXPECT_EQ(back.find("sda1")->files[1].sha256, "");
     EXPECT_EQ(back.find("sda1")->used_blocks, 1000u);
     EXPECT_THROW(Manifest::parse("part sda1 fs=ext4\nfile sda1 x notanumber\n"), Error);
 }
