@@ -13,8 +13,38 @@ namespace kura {
 //   created 2026-11-25T05:40:00Z
 //   complete yes|no
 //   verified yes|no
+//   seconds S
+//   disk NAME key=value ...      (savedisk; values with spaces are %-escaped)
 //   part NAME key=value ...
 //   file PART NAME BYTES [SHA256]
+namespace {
+
+std::string escape(const std::string& v) {
+    std::string out;
+    for (char c : v) {
+        if (c == ' ' || c == '\n' || c == '\t') out += "%20";
+        else if (c == '%') out += "%25";
+        else out += c;
+    }
+    return out;
+}
+
+std::string unescape(const std::string& v) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        std::string code = v[i] == '%' ? v.substr(i + 1, 2) : "";
+        if (code == "20" || code == "25") {
+            out += code == "20" ? ' ' : '%';
+            i += 2;
+        } else {
+            out += v[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string Manifest::to_text() const {
     std::ostringstream out;
     out << "kura-manifest 1\n";
@@ -22,6 +52,12 @@ std::string Manifest::to_text() const {
     out << "created " << created << "\n";
     out << "complete " << (complete ? "yes" : "no") << "\n";
     out << "verified " << (verified ? "yes" : "no") << "\n";
+    if (seconds > 0) out << "seconds " << seconds << "\n";
+    for (const auto& d : disks)
+        out << "disk " << d.name << " source=" << escape(d.source) << " identity=" << escape(d.identity)
+            << " model=" << escape(d.model) << " serial=" << escape(d.serial) << " wwid=" << escape(d.wwid)
+            << " transport=" << d.transport << " table=" << d.table << " bytes=" << d.bytes
+            << " logical_sector=" << d.logical_sector << " physical_sector=" << d.physical_sector << "\n";
     for (const auto& p : parts) {
         out << "part " << p.name << " source=" << p.source << " fs=" << p.fs_type
             << " compression=" << p.compression << " device_bytes=" << p.device_bytes
@@ -72,6 +108,28 @@ Manifest Manifest::parse(const std::string& text) {
             std::string v;
             f >> v;
             m.verified = v == "yes";
+        } else if (key == "seconds") {
+            f >> m.seconds;
+        } else if (key == "disk") {
+            ManifestDisk d;
+            f >> d.name;
+            std::string kv;
+            while (f >> kv) {
+                auto eq = kv.find('=');
+                if (eq == std::string::npos) continue;
+                std::string k = kv.substr(0, eq), v = unescape(kv.substr(eq + 1));
+                if (k == "source") d.source = v;
+                else if (k == "identity") d.identity = v;
+                else if (k == "model") d.model = v;
+                else if (k == "serial") d.serial = v;
+                else if (k == "wwid") d.wwid = v;
+                else if (k == "transport") d.transport = v;
+                else if (k == "table") d.table = v;
+                else if (k == "bytes") d.bytes = to_u64(v, number);
+                else if (k == "logical_sector") d.logical_sector = static_cast<std::uint32_t>(to_u64(v, number));
+                else if (k == "physical_sector") d.physical_sector = static_cast<std::uint32_t>(to_u64(v, number));
+            }
+            m.disks.push_back(std::move(d));
         } else if (key == "part") {
             ManifestPart p;
             f >> p.name;
@@ -104,6 +162,12 @@ Manifest Manifest::parse(const std::string& text) {
         // Unknown keys are skipped: newer kura versions may add records.
     }
     return m;
+}
+
+const ManifestDisk* Manifest::find_disk(const std::string& name) const {
+    for (const auto& d : disks)
+        if (d.name == name) return &d;
+    return nullptr;
 }
 
 const ManifestPart* Manifest::find(const std::string& part) const {

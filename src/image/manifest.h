@@ -27,17 +27,33 @@ struct ManifestPart {
     std::vector<StoredFile> files;
 };
 
+// A whole disk a savedisk image was taken from: who it was (so a restore can say which
+// disk it expects, and unattended commands can name it across boots) and its geometry.
+struct ManifestDisk {
+    std::string name;          // sda: the name used in the image's file names
+    std::string source;        // the path it was read from
+    std::string identity;      // wwid:..., serial:..., or the path
+    std::string model, serial, wwid, transport;
+    std::string table;         // dos, gpt, none
+    std::uint64_t bytes = 0;
+    std::uint32_t logical_sector = 512;
+    std::uint32_t physical_sector = 512;
+};
+
 struct Manifest {
     std::string engine;        // "kura 0.1.0"
     std::string created;       // ISO 8601, UTC
     bool complete = false;
     bool verified = false;
+    double seconds = 0;        // the whole save, verification included
+    std::vector<ManifestDisk> disks;
     std::vector<ManifestPart> parts;
 
     std::string to_text() const;
     // Throws Error(image_corrupt) naming the line it cannot read.
     static Manifest parse(const std::string& text);
     const ManifestPart* find(const std::string& part) const;
+    const ManifestDisk* find_disk(const std::string& name) const;
 };
 
 std::optional<Manifest> read_manifest(const Repository& repo, const std::string& image_dir);

@@ -1,0 +1,79 @@
+#include "device/loop_window.h"
+
+#include "core/error.h"
+#include "core/log.h"
+
+#include <cstring>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
+#include <thread>
+#include <unistd.h>
+
+namespace kura {
+namespace {
+
+ExitCode code_for(Role role) { return role == Role::target ? ExitCode::target_refused : ExitCode::io_error; }
+
+}  // namespace
+
+LoopWindow::LoopWindow(const std::string& file, std::uint64_t offset, std::uint64_t size, Access access, Role role) {
+    const int mode = access == Access::read_write ? O_RDWR : O_RDONLY;
+    int file_fd = ::open(file.c_str(), mode | O_CLOEXEC);
+    if (file_fd < 0) throw_errno(code_for(role), "cannot open " + file, errno);
+    int control = ::open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+    if (control < 0) {
+        int err = errno;
+        ::close(file_fd);
+        throw_errno(code_for(role), "cannot reach /dev/loop-control to give a partition of " + file + " a device", err);
+    }
+    // Another process may take the free device between asking and attaching: ask again.
+    for (int attempt = 0; attempt < 16 && fd_ < 0; ++attempt) {
+        int number = ::ioctl(control, LOOP_CTL_GET_FREE);
+        if (number < 0) break;
+        std::string path = "/dev/loop" + std::to_string(number);
+        int loop_fd = ::open(path.c_str(), mode | O_CLOEXEC);
+        if (loop_fd < 0) {
+            // udev may not have made the node yet.
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            continue;
+        }
+        loop_config config{};
+        config.fd = static_cast<std::uint32_t>(file_fd);
+        config.info.lo_offset = offset;
+        config.info.lo_sizelimit = size;
+        config.info.lo_flags = access == Access::read_only ? LO_FLAGS_READ_ONLY : 0;
+        std::strncpy(reinterpret_cast<char*>(config.info.lo_file_name), file.c_str(), LO_NAME_SIZE - 1);
+        if (::ioctl(loop_fd, LOOP_CONFIGURE, &config) == 0) {
+            fd_ = loop_fd;
+            path_ = path;
+            break;
+        }
+        int err = errno;
+        ::close(loop_fd);
+        if (err != EBUSY) {
+            ::close(control);
+            ::close(file_fd);
+            throw_errno(code_for(role), "cannot attach a loop device to " + file, err);
+        }
+    }
+    ::close(control);
+    ::close(file_fd);  // the loop device holds its own reference to the file
+    if (fd_ < 0) throw Error(code_for(role), "no free loop device to reach a partition of " + file);
+}
+
+LoopWindow::LoopWindow(LoopWindow&& other) noexcept : path_(std::move(other.path_)), fd_(other.fd_) {
+    other.fd_ = -1;
+}
+
+LoopWindow::~LoopWindow() {
+    if (fd_ < 0) return;
+    // The kernel refuses while someone (udev's probe) still has it open: retry briefly.
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        if (::ioctl(fd_, LOOP_CLR_FD) == 0 || errno == ENXIO) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ::close(fd_);
+}
+
+}  // namespace kura
