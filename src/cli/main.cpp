@@ -19,6 +19,8 @@ void print_usage() {
         "  kura saveparts [--repo DIR] [-z zstd|gzip|none] [--level N] [--split SIZE]\n"
         "                 [--threads N] [--no-verify] [--fs-force] IMAGE PART...\n"
         "  kura restoreparts [--repo DIR] [--yes] [--check-first] IMAGE TARGET...\n"
+        "  kura savedisk [--repo DIR] [-z ...] [--split SIZE] [--no-verify] IMAGE DISK...\n"
+        "  kura restoredisk [--repo DIR] [--yes] [--check-first] [--grow] IMAGE DISK...\n"
         "  kura checkimage [--repo DIR] IMAGE\n"
         "  kura list-images [--repo DIR] [--json]\n"
         "  kura version | help\n"
@@ -46,6 +48,8 @@ int main(int argc, char** argv) {
     try {
         if (verb == "saveparts") return cli::run_saveparts(rest, full);
         if (verb == "restoreparts") return cli::run_restoreparts(rest);
+        if (verb == "savedisk") return cli::run_savedisk(rest, full);
+        if (verb == "restoredisk") return cli::run_restoredisk(rest);
         if (verb == "checkimage") return cli::run_checkimage(rest);
         if (verb == "list-images") return cli::run_list_images(rest);
         if (verb == "version" || verb == "--version") {

@@ -1,0 +1,31 @@
+// What saveparts and savedisk share on the command line: compression, split size,
+// verification, forcing unclean filesystems, and the closing summary.
+#pragma once
+
+#include "cli/args.h"
+#include "fs/filesystem.h"
+#include "ops/partition_save.h"
+#include "ops/save_parts.h"
+
+#include <string>
+#include <vector>
+
+namespace kura::cli {
+
+std::vector<OptionSpec> save_option_specs();
+
+struct SaveOptions {
+    SaveSettings settings;
+    bool verify = true;
+    FsReadOptions fs;
+};
+
+SaveOptions read_save_options(const Args& args);
+
+// "saved IMAGE: ..." for people, or one JSON object with --json.
+void print_save_outcome(const std::string& verb, const std::string& image, const SaveOutcome& outcome, bool json);
+
+// --devices A,B: the disks discovery may consider (empty: all).
+std::vector<std::string> devices_option(const Args& args);
+
+}  // namespace kura::cli

@@ -1,0 +1,114 @@
+#include "ops/disk_source.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "device/device.h"
+#include "device/partition_name.h"
+#include "device/safety.h"
+
+#include <sys/stat.h>
+
+namespace kura {
+namespace {
+
+bool is_regular_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// How a partition that holds no filesystem kura reads is described to the operator.
+std::string raw_note(const ProbeResult& probe) {
+    if (probe.type.empty()) return "no filesystem found: copied whole (dd)";
+    if (probe.type == "LVM2_member") return "LVM physical volume: copied whole (dd)";
+    return probe.type + " is not read by kura: copied whole (dd)";
+}
+
+std::string device_path_of(const SourceDisk& disk, const PartitionEntry& entry) {
+    for (const auto& p : disk.info.partitions)
+        if (p.number == entry.number) return p.path;
+    throw Error(ExitCode::source_unsupported,
+                disk.info.path + ": the partition table lists partition " + std::to_string(entry.number) +
+                    " but the kernel shows no device for it; run `partprobe " + disk.info.path +
+                    "` (or check that the table is not damaged) and try again");
+}
+
+void inspect_partition_role(SourcePartition& part, const FsReadOptions& fs) {
+    part.probe = probe_filesystem(part.path);
+    const std::string& type = part.probe.type;
+    if (type == "swap") {
+        part.role = PartitionRole::swap;
+        part.note = "swap: recreated with its UUID and label";
+        return;
+    }
+    if (!type.empty() && filesystem_reader_for(type)) {
+        part.role = PartitionRole::filesystem;
+        part.source = inspect_partition(part.path, part.name, fs);
+        return;
+    }
+    part.role = PartitionRole::raw;
+    part.note = raw_note(part.probe);
+    part.source = inspect_raw_partition(part.path, part.name);
+}
+
+}  // namespace
+
+std::string partition_role_name(PartitionRole role) {
+    switch (role) {
+        case PartitionRole::filesystem: return "filesystem";
+        case PartitionRole::raw: return "dd";
+        case PartitionRole::swap: return "swap";
+        case PartitionRole::extended: return "extended";
+    }
+    return "?";
+}
+
+SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs, const DiscoveryOptions& discovery) {
+    SourceDisk disk;
+    const bool file = is_regular_file(name);
+    disk.info = file ? describe_disk_file(name) : find_disk(name, discovery);
+    Device device = Device::open(disk.info.path, Access::read_only, Role::source);
+    disk.table = read_partition_table(device, disk.info.logical_sector, disk.warnings);
+    for (const auto& w : disk.warnings) log::warn(disk.info.path + ": " + w);
+
+    if (disk.whole_disk_filesystem()) {
+        // A filesystem on the whole disk is saved like one partition named after the disk.
+        SourcePartition part;
+        part.name = disk.info.name;
+        part.path = disk.info.path;
+        part.bytes = device.size();
+        refuse_busy_source(part.path);
+        inspect_partition_role(part, fs);
+        if (part.role == PartitionRole::raw && part.probe.type.empty())
+            throw Error(ExitCode::source_unsupported,
+                        disk.info.path + ": neither a partition table nor a filesystem kura reads was found on it");
+        disk.partitions.push_back(std::move(part));
+        return disk;
+    }
+
+    const std::uint64_t sector = disk.table.sector_size;
+    for (const auto& entry : disk.table.partitions) {
+        SourcePartition part;
+        part.entry = entry;
+        part.name = partition_name(disk.info.name, entry.number);
+        part.bytes = entry.size * sector;
+        if (entry.is_extended()) {
+            part.role = PartitionRole::extended;
+            part.note = "extended partition: its boot record is saved, its logical partitions are listed apart";
+            disk.partitions.push_back(std::move(part));
+            continue;
+        }
+        if (file) {
+            disk.windows.push_back(std::make_unique<LoopWindow>(disk.info.path, entry.start * sector, part.bytes,
+                                                                Access::read_only, Role::source));
+            part.path = disk.windows.back()->path();
+        } else {
+            part.path = device_path_of(disk, entry);
+            refuse_busy_source(part.path);
+        }
+        inspect_partition_role(part, fs);
+        disk.partitions.push_back(std::move(part));
+    }
+    return disk;
+}
+
+}  // namespace kura

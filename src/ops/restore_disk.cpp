@@ -1,0 +1,299 @@
+#include "ops/restore_disk.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/run_tool.h"
+#include "core/units.h"
+#include "device/device.h"
+#include "device/loop_window.h"
+#include "device/partition_name.h"
+#include "device/safety.h"
+#include "fs/filesystem.h"
+#include "ops/image_contents.h"
+#include "ops/partition_restore.h"
+#include "ops/saved_disk.h"
+#include "ptable/partition_table.h"
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <sys/stat.h>
+
+namespace kura {
+namespace {
+
+bool is_regular_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// One saved disk and where it goes.
+struct DiskJob {
+    const SavedDisk* saved = nullptr;
+    DiskInfo target;
+    bool file = false;
+    PartitionTable table;                       // as it will be written (fitted)
+    std::map<int, const ImagePart*> images;     // partition number -> its data in the image
+    const ImagePart* whole = nullptr;           // a whole-disk filesystem's data
+};
+
+// The bytes a partition's stream needs on its target: the filesystem's size, or for a
+// dd stream (whose size the stream does not say) what was saved.
+std::uint64_t needed_bytes(const ImagePart& part, const std::optional<Manifest>& manifest,
+                           std::uint64_t saved_partition_bytes) {
+    if (part.header.device_size > 0) return part.header.device_size;
+    if (manifest)
+        if (const ManifestPart* m = manifest->find(part.files.part)) return m->device_bytes;
+    return saved_partition_bytes;
+}
+
+DiskInfo describe_target(const std::string& path, const DiscoveryOptions& discovery, const SystemView& system) {
+    if (is_regular_file(path)) {
+        refuse_unsafe_target(path, system);
+        return describe_disk_file(path);
+    }
+    DiskInfo info = find_disk(path, discovery, system);
+    if (!info.refusal.empty())
+        throw Error(ExitCode::target_refused, info.path + " cannot be a restore target: " + info.refusal);
+    refuse_unsafe_target(info.path, system);
+    return info;
+}
+
+void plan_disk(DiskJob& job, Plan& plan, const std::optional<Manifest>& manifest, bool grow) {
+    const SavedDisk& saved = *job.saved;
+    const std::string& target = job.target.path;
+    if (saved.whole_disk) {
+        std::uint64_t need = needed_bytes(*job.whole, manifest, saved.bytes);
+        if (job.target.size_bytes < need)
+            throw Error(ExitCode::target_refused, target + " is too small for disk " + saved.name + ": it has " +
+                                                      format_bytes(job.target.size_bytes) + ", the filesystem needs " +
+                                                      format_bytes(need));
+        plan.items.push_back({saved.name, target, job.whole->files.fs_type, need,
+                              job.whole->header.used_blocks * job.whole->header.block_size});
+        return;
+    }
+    const std::uint64_t target_sectors = job.target.size_bytes / job.target.logical_sector;
+    job.table = fit_table(saved.table, target_sectors, job.target.logical_sector, grow);
+    const std::uint64_t ss = job.table.sector_size;
+    plan.items.push_back({saved.name, target + " (" + table_kind_name(job.table.kind) + ")", "disk",
+                          job.target.size_bytes, 0});
+    if (saved.bytes > 0 && job.target.size_bytes > saved.bytes && !grow)
+        plan.warnings.push_back(target + " is larger than the saved disk; the space after the last partition "
+                                         "stays free (--grow extends the last partition into it)");
+    for (const auto& entry : job.table.partitions) {
+        std::string name = partition_name(saved.name, entry.number);
+        std::string where = job.file ? target + " partition " + std::to_string(entry.number)
+                                     : "/dev/" + partition_name(job.target.name, entry.number);
+        PlanItem item{name, where, "", entry.size * ss, 0};
+        if (auto it = job.images.find(entry.number); it != job.images.end()) {
+            const ImagePart& part = *it->second;
+            std::uint64_t need = needed_bytes(part, manifest, entry.size * ss);
+            if (need > entry.size * ss)
+                throw Error(ExitCode::target_refused, "partition " + name + " needs " + format_bytes(need) +
+                                                          " but its place on " + target + " has only " +
+                                                          format_bytes(entry.size * ss));
+            item.fs_type = part.files.fs_type;
+            item.used_bytes = part.header.used_blocks * part.header.block_size;
+            if (item.used_bytes == 0) item.used_bytes = need;  // dd: every byte
+        } else if (saved.swaps.count(entry.number)) {
+            item.fs_type = "swap";
+        } else if (entry.is_extended()) {
+            item.fs_type = "extended";
+        } else {
+            item.fs_type = "(left empty)";
+            plan.warnings.push_back(name + ": the image holds no data for it; it is created empty");
+        }
+        plan.items.push_back(item);
+    }
+}
+
+void write_boot_area(Device& target, const SavedDisk& saved, const PartitionTable& table) {
+    // MBR: the 446 bytes of boot code before the table. GPT: the protective MBR's 440
+    // bytes of boot code (BIOS GRUB on GPT keeps its first stage there).
+    std::size_t code = table.kind == TableKind::gpt ? 440 : 446;
+    if (saved.mbr.size() >= code) target.write_at(saved.mbr.data(), code, 0);
+    else log::warn(saved.name + ": the image holds no boot code (" + saved.name + "-mbr); the disk's is left empty");
+    if (!saved.gap.empty()) {
+        std::uint64_t from = saved.gap_start_sector * table.sector_size;
+        std::uint64_t room = table.first_partition_start() * table.sector_size;
+        std::uint64_t length = std::min<std::uint64_t>(saved.gap.size(), room > from ? room - from : 0);
+        if (length > 0) target.write_at(saved.gap.data(), length, from);
+    }
+}
+
+void make_swap(const std::string& path, const ProbeResult& swap) {
+    std::vector<std::string> argv{"mkswap"};
+    if (!swap.uuid.empty()) argv.insert(argv.end(), {"-U", swap.uuid});
+    if (!swap.label.empty()) argv.insert(argv.end(), {"-L", swap.label});
+    argv.push_back(path);
+    run_tool_checked(argv, ExitCode::io_error);
+}
+
+void grow_filesystem(const std::string& path, const std::string& fs_type) {
+    if (fs_type.rfind("ext", 0) != 0) {
+        log::warn(path + ": " + fs_type + " is left at its saved size inside the grown partition");
+        return;
+    }
+    log::info("growing the " + fs_type + " filesystem on " + path + " to its partition");
+    // resize2fs wants a freshly checked filesystem; e2fsck's 1 means "fixed something".
+    run_tool_checked({"e2fsck", "-f", "-y", path}, ExitCode::io_error, {0, 1});
+    run_tool_checked({"resize2fs", path}, ExitCode::io_error);
+}
+
+// Where each partition of a restored disk is written: its device node after the kernel
+// re-read the table, or a loop window into an image file.
+class PartitionAccess {
+public:
+    PartitionAccess(const DiskJob& job, const DiscoveryOptions& discovery) : job_(job) {
+        if (!job.file) current_ = find_disk(job.target.path, discovery);
+    }
+    std::string path_of(const PartitionEntry& entry) {
+        if (job_.file) {
+            const std::uint64_t ss = job_.table.sector_size;
+            windows_.push_back(std::make_unique<LoopWindow>(job_.target.path, entry.start * ss, entry.size * ss,
+                                                            Access::read_write, Role::target));
+            return windows_.back()->path();
+        }
+        for (const auto& p : current_.partitions)
+            if (p.number == entry.number) return p.path;
+        throw Error(ExitCode::io_error, job_.target.path + ": the kernel shows no partition " +
+                                            std::to_string(entry.number) + " after the new table was written");
+    }
+
+private:
+    const DiskJob& job_;
+    DiskInfo current_;
+    std::vector<std::unique_ptr<LoopWindow>> windows_;
+};
+
+void restore_one(const Repository& repo, const std::string& image, const ImagePart& part, const std::string& path,
+                 std::optional<std::uint64_t> start_sector_512, Progress& progress, RestoreSummary& summary) {
+    log::info("restoring " + part.files.part + " onto " + path);
+    Device device = Device::open(path, Access::read_write, Role::target);
+    RestoreOutcome o = restore_partition(repo, image, part.files, device, progress);
+    if (const FilesystemReader* fs = filesystem_reader_for(part.files.fs_type))
+        fs->after_restore(device, start_sector_512);
+    device.sync();
+    summary.bytes += o.used_bytes;
+    summary.zeroed_bytes += o.zeroed_bytes;
+}
+
+void restore_disk_job(const Repository& repo, const std::string& image, const DiskJob& job, bool grow,
+                      const DiscoveryOptions& discovery, Progress& progress, RestoreSummary& summary) {
+    const SavedDisk& saved = *job.saved;
+    if (saved.whole_disk) {
+        restore_one(repo, image, *job.whole, job.target.path, std::nullopt, progress, summary);
+        return;
+    }
+    {
+        Device target = Device::open(job.target.path, Access::read_write, Role::target);
+        log::info("writing the " + table_kind_name(job.table.kind) + " partition table of " + saved.name + " onto " +
+                  job.target.path);
+        write_partition_table(target, job.table);
+        write_boot_area(target, saved, job.table);
+        target.sync();
+        reread_partitions(target, job.table);
+    }  // closed: the partitions are opened exclusively next, which the kernel refuses while the disk is
+    PartitionAccess access(job, discovery);
+    const std::uint64_t ss = job.table.sector_size;
+    // The partition that ends last is the one --grow extended.
+    const PartitionEntry* last = nullptr;
+    for (const auto& e : job.table.partitions)
+        if (!e.is_extended() && (!last || e.end() > last->end())) last = &e;
+    for (const auto& entry : job.table.partitions) {
+        if (auto it = job.images.find(entry.number); it != job.images.end()) {
+            std::string path = access.path_of(entry);
+            restore_one(repo, image, *it->second, path, entry.start * ss / 512, progress, summary);
+            const PartitionEntry* before = saved.table.find(entry.number);
+            if (grow && last == &entry && before && entry.size > before->size)
+                grow_filesystem(path, it->second->files.fs_type);
+        } else if (auto swap = saved.swaps.find(entry.number); swap != saved.swaps.end()) {
+            std::string path = access.path_of(entry);
+            log::info("recreating swap on " + path + " (UUID " + swap->second.uuid + ")");
+            make_swap(path, swap->second);
+        }
+    }
+}
+
+}  // namespace
+
+RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::function<bool(const Plan&)>& confirm) {
+    auto started = std::chrono::steady_clock::now();
+    auto repo = open_repository(request.repo);
+    ImageContents contents = read_image_contents(*repo, request.image);
+    std::optional<Manifest> manifest = read_manifest(*repo, request.image);
+    std::vector<std::string> part_names;
+    for (const auto& p : contents.parts) part_names.push_back(p.files.part);
+    std::vector<SavedDisk> saved = read_saved_disks(*repo, request.image, part_names, manifest);
+
+    std::string disk_list;
+    for (const auto& d : saved) disk_list += (disk_list.empty() ? "" : " ") + d.name;
+    if (request.targets.size() != saved.size())
+        throw Error(ExitCode::usage, "image " + request.image + " holds " + std::to_string(saved.size()) +
+                                         " disk(s) (" + disk_list + ") but " + std::to_string(request.targets.size()) +
+                                         " target disk(s) were given; name one target per saved disk, in that order");
+
+    SystemView system;
+    RestoreSummary summary;
+    summary.plan.mode = "restoredisk";
+    summary.plan.repo = repo->describe();
+    summary.plan.image = request.image;
+    std::vector<DiskJob> jobs(saved.size());
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < saved.size(); ++i) {
+        DiskJob& job = jobs[i];
+        job.saved = &saved[i];
+        job.file = is_regular_file(request.targets[i]);
+        job.target = describe_target(request.targets[i], request.discovery, system);
+        if (!seen.insert(job.target.path).second)
+            throw Error(ExitCode::usage, job.target.path + " is given as the target of more than one disk");
+        for (const auto& part : contents.parts) {
+            if (saved[i].whole_disk && part.files.part == saved[i].name) job.whole = &part;
+            else if (auto n = partition_number(saved[i].name, part.files.part)) job.images[*n] = &part;
+        }
+        plan_disk(job, summary.plan, manifest, request.grow);
+        if (job.saved->recorded && !job.saved->recorded->identity.empty() &&
+            job.saved->recorded->identity == job.target.identity())
+            summary.plan.warnings.push_back(job.target.path + " is the disk this image was saved from (" +
+                                            job.target.identity() + ")");
+    }
+    for (const auto& part : contents.parts) {
+        bool placed = false;
+        for (const auto& job : jobs)
+            if (job.whole == &part || [&] {
+                    for (const auto& [n, p] : job.images)
+                        if (p == &part) return true;
+                    return false;
+                }())
+                placed = true;
+        if (!placed)
+            throw Error(ExitCode::image_corrupt, "partition " + part.files.part + " is in the image but belongs to "
+                                                                                  "none of its disks (" + disk_list + ")");
+    }
+    if (!contents.complete_per_manifest)
+        summary.plan.warnings.push_back("this image has no kura manifest; its completeness is checked while reading");
+    if (request.dry_run) {
+        confirm(summary.plan);
+        return summary;
+    }
+    if (!confirm(summary.plan)) throw Error(ExitCode::cancelled, "nothing was written: the restore was not confirmed");
+
+    if (request.check_first) {
+        Progress progress(request.progress, "check");
+        progress.set_total(summary.plan.total_used_bytes());
+        progress.start();
+        for (const auto& part : contents.parts) check_partition(*repo, request.image, part.files, progress);
+        progress.stop();
+    }
+    Progress progress(request.progress, "restore");
+    progress.set_total(summary.plan.total_used_bytes());
+    progress.start();
+    for (const auto& job : jobs)
+        restore_disk_job(*repo, request.image, job, request.grow, request.discovery, progress, summary);
+    progress.stop();
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return summary;
+}
+
+}  // namespace kura

@@ -1,0 +1,250 @@
+#include "ops/save_disk.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/timestamp.h"
+#include "core/units.h"
+#include "device/device.h"
+#include "image/clonezilla_metadata.h"
+#include "image/image_layout.h"
+#include "ops/disk_source.h"
+#include "ops/partition_restore.h"
+#include "ptable/clonezilla_table_files.h"
+
+#include <chrono>
+#include <set>
+
+namespace kura {
+namespace {
+
+constexpr double kExpectedRatio = 0.6;
+// Clonezilla skips a post-MBR gap this large (it is then not boot code but data).
+constexpr std::uint64_t kMaxHiddenData = 1024ull << 20;
+
+void write_bytes(Repository& repo, const std::string& path, const std::vector<std::uint8_t>& bytes) {
+    auto sink = repo.create_file(path);
+    sink->write(bytes.data(), bytes.size());
+    sink->close();
+}
+
+std::vector<std::uint8_t> read_bytes(const Device& device, std::uint64_t offset, std::uint64_t length) {
+    std::vector<std::uint8_t> bytes(length);
+    if (length > 0) device.read_at(bytes.data(), bytes.size(), offset);
+    return bytes;
+}
+
+// Where the boot area a table leaves free starts: after the MBR sector, or after GPT's
+// header and entry array.
+std::uint64_t gap_start_sector(const PartitionTable& table) {
+    if (table.kind == TableKind::gpt) {
+        std::uint64_t entry_bytes = std::uint64_t{table.gpt_entries} * 128;
+        return 2 + (entry_bytes + table.sector_size - 1) / table.sector_size;
+    }
+    return 1;
+}
+
+Plan make_plan(const SaveDiskRequest& request, const Repository& repo, const std::vector<SourceDisk>& disks) {
+    Plan plan;
+    plan.mode = "savedisk";
+    plan.repo = repo.describe();
+    plan.image = request.image;
+    for (const auto& disk : disks) {
+        plan.warnings.insert(plan.warnings.end(), disk.warnings.begin(), disk.warnings.end());
+        std::string table = table_kind_name(disk.table.kind);
+        plan.items.push_back({disk.info.name, disk.info.path + " (" + table + ", " + disk.info.identity() + ")",
+                              "disk", disk.info.size_bytes, 0});
+        for (const auto& p : disk.partitions) {
+            PlanItem item{p.name, p.path, p.probe.type, p.bytes, 0};
+            switch (p.role) {
+                case PartitionRole::filesystem:
+                    item.used_bytes = p.source.map.used.count() * p.source.map.block_size;
+                    break;
+                case PartitionRole::raw:
+                    item.fs_type = p.probe.type.empty() ? "dd" : p.probe.type + " (dd)";
+                    item.used_bytes = p.bytes;
+                    plan.warnings.push_back(p.name + ": " + p.note);
+                    break;
+                case PartitionRole::swap: item.fs_type = "swap"; break;
+                case PartitionRole::extended: item.fs_type = "extended"; break;
+            }
+            plan.items.push_back(item);
+        }
+    }
+    auto estimate = static_cast<std::uint64_t>(static_cast<double>(plan.total_used_bytes()) *
+                                               (request.settings.codec->name == "none" ? 1.0 : kExpectedRatio));
+    std::uint64_t free = repo.free_bytes();
+    if (free < estimate)
+        plan.warnings.push_back("the repository has " + format_bytes(free) + " free; the image may need about " +
+                                format_bytes(estimate));
+    return plan;
+}
+
+// The table and boot area files Clonezilla writes for a disk, and kura's own copy of a
+// GPT disk's post-table gap (Clonezilla keeps that only for MBR disks).
+void write_disk_layout(Repository& repo, const std::string& dir, const SourceDisk& disk) {
+    if (disk.whole_disk_filesystem()) return;
+    const std::string base = dir + "/" + disk.info.name;
+    const PartitionTable& t = disk.table;
+    const std::uint64_t ss = t.sector_size;
+    Device device = Device::open(disk.info.path, Access::read_only, Role::source);
+    write_text_file(repo, base + "-pt.sf", sfdisk_dump_text(t, disk.info.name));
+    write_text_file(repo, base + "-pt.parted", parted_print_text(t, disk.info.name, disk.info.model,
+                                                                 disk.info.physical_sector));
+    write_text_file(repo, base + "-pt.parted.compact", parted_compact_text(t, disk.info.name, disk.info.model,
+                                                                           disk.info.physical_sector));
+    write_text_file(repo, base + "-chs.sf", chs_sf_text(t.disk_sectors, t.sector_size));
+    write_bytes(repo, base + "-mbr", read_bytes(device, 0, 512));
+
+    std::uint64_t gap_from = gap_start_sector(t), gap_to = t.first_partition_start();
+    std::uint64_t gap_bytes = gap_to > gap_from ? (gap_to - gap_from) * ss : 0;
+    if (t.kind == TableKind::mbr) {
+        if (gap_bytes >= kMaxHiddenData)
+            write_text_file(repo, base + "-hidden-data-after-mbr.notes.txt",
+                            "The space between the MBR and the first partition is " + format_bytes(gap_bytes) +
+                                "; it was not saved.\n");
+        else if (gap_bytes > 0)
+            write_bytes(repo, base + "-hidden-data-after-mbr", read_bytes(device, gap_from * ss, gap_bytes));
+        for (const auto& p : disk.partitions)
+            if (p.role == PartitionRole::extended)
+                write_bytes(repo, dir + "/" + p.name + "-ebr", read_bytes(device, p.entry.start * ss, 512));
+    } else {
+        write_bytes(repo, base + "-gpt-1st", gpt_first_copy(device, t));
+        write_bytes(repo, base + "-gpt-2nd", gpt_second_copy(device, t));
+        write_bytes(repo, base + "-gpt.gdisk", sgdisk_backup(device, t));
+        write_text_file(repo, base + "-gpt.sgdisk", sgdisk_print_text(t, "/dev/" + disk.info.name));
+        if (gap_bytes > 0 && gap_bytes < kMaxHiddenData)
+            write_bytes(repo, base + "-hidden-data-after-gpt", read_bytes(device, gap_from * ss, gap_bytes));
+    }
+}
+
+ManifestDisk manifest_disk(const SourceDisk& disk) {
+    ManifestDisk d;
+    d.name = disk.info.name;
+    d.source = disk.info.path;
+    d.identity = disk.info.identity();
+    d.model = disk.info.model;
+    d.serial = disk.info.serial;
+    d.wwid = disk.info.wwid;
+    d.transport = transport_name(disk.info.transport);
+    d.table = table_kind_name(disk.table.kind);
+    d.bytes = disk.info.size_bytes;
+    d.logical_sector = disk.info.logical_sector;
+    d.physical_sector = disk.info.physical_sector;
+    return d;
+}
+
+void write_metadata(Repository& repo, const std::string& dir, const SaveDiskRequest& request,
+                    const std::vector<SourceDisk>& disks, const Manifest& manifest) {
+    std::vector<std::string> disk_names;
+    std::vector<SavedDevice> listed, imaged;
+    for (const auto& disk : disks) {
+        disk_names.push_back(disk.info.name);
+        write_disk_layout(repo, dir, disk);
+        for (const auto& p : disk.partitions) {
+            if (p.role == PartitionRole::extended) continue;
+            SavedDevice d{p.name, p.probe, p.bytes};
+            listed.push_back(d);
+            if (p.role == PartitionRole::swap)
+                write_text_file(repo, dir + "/swappt-" + p.name + ".info", swap_info_text(p.probe));
+            else
+                imaged.push_back(d);
+        }
+    }
+    write_text_file(repo, dir + "/dev-fs.list", dev_fs_list_text(listed));
+    write_text_file(repo, dir + "/blkid.list", blkid_list_text(listed));
+    write_text_file(repo, dir + "/Info-saved-by-cmd.txt", request.command_line + "\n");
+    std::string log_text = clonezilla_img_text(local_timestamp(), log::history());
+    write_text_file(repo, dir + "/clonezilla-img", log_text);
+    write_text_file(repo, dir + "/Info-img-id.txt", info_img_id_text(log_text));
+    write_text_file(repo, dir + "/" + kManifestFile, manifest.to_text());
+    write_text_file(repo, dir + "/disk", disk_file_text(disk_names));
+    // Last: Clonezilla's pickers recognise an image by its `parts` file.
+    write_text_file(repo, dir + "/" + kPartsFile, parts_file_text(imaged));
+}
+
+void verify_saved(const Repository& repo, const std::string& dir, const Manifest& manifest, ProgressStyle style) {
+    Progress progress(style, "verify");
+    std::uint64_t total = 0;
+    for (const auto& p : manifest.parts) total += p.used_blocks * p.block_size;
+    progress.set_total(total);
+    progress.start();
+    for (const auto& p : manifest.parts) {
+        check_files_against_manifest(repo, dir, p);
+        DataFiles files = find_data_files(repo, dir, p.name);
+        attach_checksums(files, p);
+        check_partition(repo, dir, files, progress);
+    }
+    progress.stop();
+}
+
+}  // namespace
+
+SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(const Plan&)>& show_plan) {
+    auto started = std::chrono::steady_clock::now();
+    validate_image_name(request.image);
+    if (request.disks.empty()) throw Error(ExitCode::usage, "savedisk needs at least one disk");
+    auto repo = open_repository(request.repo);
+    if (repo->exists(request.image))
+        throw Error(ExitCode::target_refused, "image " + request.image + " already exists in " + repo->describe() +
+                                                  "; choose another name or remove the old image first");
+
+    std::vector<SourceDisk> disks;
+    std::set<std::string> names;
+    for (const auto& name : request.disks) {
+        disks.push_back(inspect_source_disk(name, request.fs, request.discovery));
+        if (!names.insert(disks.back().info.name).second)
+            throw Error(ExitCode::usage, name + ": another disk is also named '" + disks.back().info.name +
+                                             "' in the image (the same disk twice, or two files with one name)");
+    }
+    SaveOutcome outcome;
+    outcome.plan = make_plan(request, *repo, disks);
+    show_plan(outcome.plan);
+    if (request.dry_run) return outcome;
+
+    const std::string dir = partial_image_name(request.image);
+    if (repo->exists(dir)) {
+        log::info("removing " + dir + " left by an earlier save that did not finish");
+        repo->remove_tree(dir);
+    }
+    repo->make_directory(dir);
+    try {
+        Manifest& manifest = outcome.manifest;
+        manifest.engine = std::string("kura ") + KURA_VERSION;
+        manifest.created = utc_timestamp();
+        for (const auto& disk : disks) manifest.disks.push_back(manifest_disk(disk));
+        Progress progress(request.progress, "save");
+        progress.set_total(outcome.plan.total_used_bytes());
+        progress.start();
+        for (const auto& disk : disks)
+            for (const auto& p : disk.partitions) {
+                if (p.role != PartitionRole::filesystem && p.role != PartitionRole::raw) continue;
+                log::info("saving " + p.name + " (" + (p.role == PartitionRole::raw ? p.note : p.probe.type) + ")");
+                manifest.parts.push_back(save_partition(p.source, *repo, dir, request.settings, progress));
+            }
+        progress.stop();
+        manifest.complete = true;
+        if (request.verify) {
+            log::info("verifying the new image (every checksum, every file's SHA-256)");
+            verify_saved(*repo, dir, manifest, request.progress);
+            manifest.verified = true;
+        }
+        manifest.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        write_metadata(*repo, dir, request, disks, manifest);
+        repo->sync_directory(dir);
+        repo->rename(dir, request.image);
+        repo->sync_directory("");
+    } catch (...) {
+        try {
+            repo->remove_tree(dir);
+        } catch (const std::exception& e) {
+            log::warn(std::string("could not remove the unfinished image: ") + e.what());
+        }
+        throw;
+    }
+    for (const auto& p : outcome.manifest.parts)
+        for (const auto& f : p.files) outcome.image_bytes += f.bytes;
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return outcome;
+}
+
+}  // namespace kura

@@ -1,0 +1,31 @@
+// `savedisk`: whole disks into one Clonezilla-layout image directory - the partition
+// table and boot area in the files ocs-sr reads, every partition imaged by its
+// filesystem's reader or copied whole, swap and extended partitions recorded - plus
+// kura's manifest with each disk's identity. Built under a hidden name, renamed when done.
+#pragma once
+
+#include "device/disk_inventory.h"
+#include "ops/save_parts.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace kura {
+
+struct SaveDiskRequest {
+    std::string repo;
+    std::string image;
+    std::vector<std::string> disks;  // paths, names, wwid:/serial: identities or image files
+    SaveSettings settings;
+    bool verify = true;
+    bool dry_run = false;
+    FsReadOptions fs;
+    std::string command_line;
+    ProgressStyle progress = ProgressStyle::text;
+    DiscoveryOptions discovery;
+};
+
+SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(const Plan&)>& show_plan);
+
+}  // namespace kura
