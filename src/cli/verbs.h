@@ -11,6 +11,7 @@ int run_saveparts(const std::vector<std::string>& argv, const std::vector<std::s
 int run_restoreparts(const std::vector<std::string>& argv);
 int run_checkimage(const std::vector<std::string>& argv);
 int run_list_images(const std::vector<std::string>& argv);
+int run_list_disks(const std::vector<std::string>& argv);
 void print_usage();
 
 }  // namespace kura::cli
