@@ -94,8 +94,11 @@ std::vector<PartitionInfo> kernel_partitions(const Sysfs& sysfs, const DiskInfo&
         p.dev = dev;
         p.name = sysfs.kernel_name(dev);
         p.path = dev_root + "/" + p.name;
-        p.number = static_cast<int>(
-            sysfs.number(dev, "partition").value_or(static_cast<std::uint64_t>(partition_number(disk.name, p.name).value_or(0))));
+        // The kernel's own number; the name's suffix only if an old kernel lacks the file.
+        if (auto n = sysfs.number(dev, "partition"))
+            p.number = static_cast<int>(*n);
+        else
+            p.number = partition_number(disk.name, p.name).value_or(0);
         p.start_bytes = sysfs.partition_start(dev).value_or(0) * 512;
         p.size_bytes = sysfs.number(dev, "size").value_or(0) * 512;
         out.push_back(std::move(p));
@@ -218,9 +221,12 @@ DiskInfo find_disk(const std::string& name, const DiscoveryOptions& options, con
     if (found.size() > 1) {
         std::string list;
         for (const auto& d : found) list += (list.empty() ? "" : ", ") + d.name;
+        // Usually paths to one LUN before multipath was started; cheap USB bridges can also
+        // report one identifier for different sticks. Either way, guessing is not allowed.
         throw Error(ExitCode::target_refused, name + " names " + std::to_string(found.size()) + " disks (" + list +
-                                                  "): paths to one LUN with no multipath map; start multipath and "
-                                                  "name its map instead");
+                                                  "): paths to one LUN with no multipath map (start multipath and "
+                                                  "name its map) or disks reporting the same identifier (name one "
+                                                  "by its path)");
     }
     return found.front();
 }
