@@ -23,6 +23,7 @@ void print_usage() {
         "  kura restoredisk [--repo DIR] [--yes] [--check-first] [--grow] IMAGE DISK...\n"
         "  kura checkimage [--repo DIR] IMAGE\n"
         "  kura list-images [--repo DIR] [--json]\n"
+        "  kura list-disks [--json] [--devices DEV,...]\n"
         "  kura version | help\n"
         "\n"
         "common options: --progress=text|json|none  --json  --dry-run  --verbose\n"
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
         if (verb == "restoredisk") return cli::run_restoredisk(rest);
         if (verb == "checkimage") return cli::run_checkimage(rest);
         if (verb == "list-images") return cli::run_list_images(rest);
+        if (verb == "list-disks") return cli::run_list_disks(rest);
         if (verb == "version" || verb == "--version") {
             std::printf("kura %s\n", KURA_VERSION);
             return 0;

@@ -13,6 +13,7 @@ int run_savedisk(const std::vector<std::string>& argv, const std::vector<std::st
 int run_restoredisk(const std::vector<std::string>& argv);
 int run_checkimage(const std::vector<std::string>& argv);
 int run_list_images(const std::vector<std::string>& argv);
+int run_list_disks(const std::vector<std::string>& argv);
 void print_usage();
 
 }  // namespace kura::cli

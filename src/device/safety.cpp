@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -48,6 +49,48 @@ std::set<dev_t> system_disks(const SystemView& sys) {
     return disks;
 }
 
+std::string describe_mounts(const std::vector<MountEntry>& mounts) {
+    std::string s;
+    for (const auto& m : mounts) s += (s.empty() ? "" : ", ") + m.mount_point;
+    return s;
+}
+
+const char* const kHeldBy = " (LVM, RAID, multipath or another mapping)";
+
+// A partition as safety sees it: a kernel partition (sda1) or a kpartx map of a multipath
+// disk (mpatha1), with the name an operator knows it by.
+struct PartView {
+    dev_t dev;
+    std::string name;
+    std::string path;
+};
+
+// Partition nodes sit beside the disk's node when `disk_path` is the kernel's name for it
+// (/dev/sda -> /dev/sda1, /dev/mapper/mpatha -> /dev/mapper/mpatha1, or a test's device
+// directory); for any other spelling (a by-id link) the standard directories.
+std::vector<PartView> partitions_of(const std::string& disk_path, dev_t disk, const SystemView& sys) {
+    namespace fs = std::filesystem;
+    std::vector<PartView> out;
+    const fs::path given(disk_path);
+    const std::string kernel_dir =
+        given.filename() == sys.sysfs.kernel_name(disk) ? given.parent_path().string() : std::string("/dev");
+    for (dev_t part : sys.sysfs.partitions(disk)) {
+        std::string name = sys.sysfs.kernel_name(part);
+        out.push_back({part, name, kernel_dir + "/" + name});
+    }
+    const std::string map_dir = !sys.sysfs.dm_name(disk).empty() && given.filename() == sys.sysfs.dm_name(disk)
+                                    ? given.parent_path().string()
+                                    : std::string("/dev/mapper");
+    for (dev_t map : sys.sysfs.partition_maps(disk)) {
+        std::string name = sys.sysfs.dm_name(map);
+        if (name.empty()) name = sys.sysfs.kernel_name(map);
+        out.push_back({map, name, map_dir + "/" + name});
+    }
+    return out;
+}
+
+}  // namespace
+
 bool is_active_swap(const std::string& path, dev_t rdev, const SystemView& sys) {
     std::ifstream in(sys.swaps_path);
     std::string line;
@@ -63,44 +106,51 @@ bool is_active_swap(const std::string& path, dev_t rdev, const SystemView& sys) 
     return false;
 }
 
-std::string describe_mounts(const std::vector<MountEntry>& mounts) {
-    std::string s;
-    for (const auto& m : mounts) s += (s.empty() ? "" : ", ") + m.mount_point;
-    return s;
-}
+std::vector<std::string> unsafe_block_target_reasons(const std::string& path, dev_t rdev, const SystemView& sys) {
+    std::vector<std::string> reasons;
+    std::vector<PartView> parts = partitions_of(path, rdev, sys);
+    if (auto m = sys.mounts.on_device(rdev); !m.empty()) reasons.push_back("it is mounted at " + describe_mounts(m));
+    for (const auto& part : parts)
+        if (auto m = sys.mounts.on_device(part.dev); !m.empty())
+            reasons.push_back("its partition " + part.name + " is mounted at " + describe_mounts(m));
+    if (is_active_swap(path, rdev, sys)) reasons.push_back("it is in use as swap");
+    for (const auto& part : parts)
+        if (is_active_swap(part.path, part.dev, sys))
+            reasons.push_back("its partition " + part.name + " is in use as swap");
 
-void refuse_unsafe_block_target(const std::string& path, dev_t rdev, const SystemView& sys) {
-    auto refuse = [&](const std::string& why) {
-        throw Error(ExitCode::target_refused, path + ": " + why + "; refusing to write to it");
-    };
-    if (auto m = sys.mounts.on_device(rdev); !m.empty()) refuse("it is mounted at " + describe_mounts(m));
-    for (dev_t part : sys.sysfs.partitions(rdev))
-        if (auto m = sys.mounts.on_device(part); !m.empty())
-            refuse("its partition " + sys.sysfs.kernel_name(part) + " is mounted at " + describe_mounts(m));
-    if (is_active_swap(path, rdev, sys)) refuse("it is in use as swap");
-    if (auto h = sys.sysfs.holders(rdev); !h.empty())
-        refuse("it is in use by " + h.front() + " (LVM, RAID, multipath or another mapping)");
+    // Holders that are the disk's own partition maps are checked as partitions above.
+    std::vector<std::string> holders = sys.sysfs.holders(rdev);
+    for (dev_t map : sys.sysfs.partition_maps(rdev)) {
+        std::string map_name = sys.sysfs.kernel_name(map);
+        holders.erase(std::remove(holders.begin(), holders.end(), map_name), holders.end());
+    }
+    if (!holders.empty()) reasons.push_back("it is in use by " + holders.front() + kHeldBy);
+    // Writing the disk under an active LVM volume or RAID member on one of its partitions
+    // destroys them as surely as writing the disk under a mount.
+    for (const auto& part : parts)
+        if (auto h = sys.sysfs.holders(part.dev); !h.empty())
+            reasons.push_back("its partition " + part.name + " is in use by " + h.front() + kHeldBy);
 
     std::set<dev_t> own;
     collect_disks(rdev, sys, false, own);
     std::set<dev_t> system = system_disks(sys);
     for (dev_t d : own)
         if (system.count(d))
-            refuse("it is on " + sys.sysfs.kernel_name(d) + ", the disk the running system lives on");
+            reasons.push_back("it is on " + sys.sysfs.kernel_name(d) + ", the disk the running system lives on");
+    return reasons;
 }
 
-void refuse_unsafe_file_target(const std::string& path, const SystemView& sys) {
+std::vector<std::string> unsafe_file_target_reasons(const std::string& path, const SystemView& sys) {
+    std::vector<std::string> reasons;
     std::error_code ec;
     std::string real = std::filesystem::canonical(path, ec).string();
-    if (ec) return;  // opening it will report the problem
+    if (ec) return reasons;  // opening it will report the problem
     for (const auto& [loop, backing] : sys.sysfs.loop_backing_files())
         if (backing == real)
-            throw Error(ExitCode::target_refused, path + ": it is attached to /dev/" + loop +
-                                                      "; detach it (losetup -d) or restore onto /dev/" +
-                                                      loop + " instead");
+            reasons.push_back("it is attached to /dev/" + loop + "; detach it (losetup -d) or restore onto /dev/" +
+                              loop + " instead");
+    return reasons;
 }
-
-}  // namespace
 
 std::optional<std::string> system_disk_holding(dev_t dev, const SystemView& system) {
     std::set<dev_t> own;
@@ -115,11 +165,13 @@ void refuse_unsafe_target(const std::string& path, const SystemView& system) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         throw Error(ExitCode::target_refused, path + ": no such device or file");
-    if (S_ISBLK(st.st_mode))
-        refuse_unsafe_block_target(path, st.st_rdev, system);
-    else if (S_ISREG(st.st_mode))
-        refuse_unsafe_file_target(path, system);
-    else
+    if (S_ISBLK(st.st_mode)) {
+        if (auto reasons = unsafe_block_target_reasons(path, st.st_rdev, system); !reasons.empty())
+            throw Error(ExitCode::target_refused, path + ": " + reasons.front() + "; refusing to write to it");
+    } else if (S_ISREG(st.st_mode)) {
+        if (auto reasons = unsafe_file_target_reasons(path, system); !reasons.empty())
+            throw Error(ExitCode::target_refused, path + ": " + reasons.front());
+    } else
         throw Error(ExitCode::target_refused, path + ": not a block device or a regular file");
 }
 

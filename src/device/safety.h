@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kura {
 
@@ -19,6 +20,21 @@ struct SystemView {
 
 // Throws Error(target_refused) naming the reason.
 void refuse_unsafe_target(const std::string& path, const SystemView& system = SystemView{});
+
+// Every reason the block device `rdev` (known as `path`) must not be written, in the order
+// refuse_unsafe_target names the first one ("it is mounted at /", "its partition sda1 is
+// in use by dm-3 (...)", "it is on vda, the disk the running system lives on"); empty when
+// it may be written. Works from the device number alone, so disk discovery can ask about
+// disks it found in sysfs. The partitions kpartx mapped on a multipath disk count as its
+// partitions, not as users of it.
+std::vector<std::string> unsafe_block_target_reasons(const std::string& path, dev_t rdev,
+                                                     const SystemView& system = SystemView{});
+// The same for a disk image file: attached to a loop device.
+std::vector<std::string> unsafe_file_target_reasons(const std::string& path,
+                                                    const SystemView& system = SystemView{});
+
+// True when `path` (or the block device `rdev`) is listed in /proc/swaps.
+bool is_active_swap(const std::string& path, dev_t rdev, const SystemView& system = SystemView{});
 
 // Throws Error(source_unsupported) when the source's filesystem is mounted read-write:
 // an image taken under a live writer is inconsistent.
