@@ -87,7 +87,10 @@ std::string json_text(const std::string& s) {
 std::string json_list(const std::vector<std::string>& items) {
     std::vector<std::string> quoted;
     for (const auto& i : items) quoted.push_back(json_text(i));
-    return "[" + joined(quoted, ",") + "]";
+    std::string out = "[";
+    out += joined(quoted, ",");
+    out += "]";
+    return out;
 }
 
 std::string json_bool(bool b) { return b ? "true" : "false"; }
