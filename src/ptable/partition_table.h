@@ -38,6 +38,8 @@ struct PartitionTable {
     std::uint64_t first_lba = 0;       // GPT: first and last usable sectors; 0 for MBR
     std::uint64_t last_lba = 0;
     std::uint32_t gpt_entries = 128;   // GPT: entries in the array (its length in the header)
+    bool pmbr_boot = false;            // GPT: the protective MBR's entry is marked active (parted's
+                                       // "pmbr_boot"; some BIOSes boot a GPT disk only then)
     std::vector<PartitionEntry> partitions;  // sorted by number
 
     const PartitionEntry* find(int number) const;
