@@ -41,7 +41,7 @@ std::string sfdisk_dump_text(const PartitionTable& t, const std::string& disk_na
         throw Error(ExitCode::internal, "/dev/" + disk_name + " has no partition table to dump");
     std::ostringstream out;
     out << "label: " << table_kind_name(t.kind) << "\n";
-    out << "label-id: " << t.label_id << "\n";
+    if (!t.label_id.empty()) out << "label-id: " << t.label_id << "\n";  // sfdisk always has one
     out << "device: /dev/" << disk_name << "\n";
     out << "unit: sectors\n";
     if (t.kind == TableKind::gpt) {

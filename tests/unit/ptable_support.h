@@ -190,6 +190,21 @@ inline const char* gpt_script =
     "uuid=33333333-4444-5555-6666-777777777777, name=\"data \\x22quoted\\x22\"\n"
     "start=266240, size=32768, type=0657FD6D-A4AB-43C4-84E5-0933C84B4F4F, uuid=44444444-5555-6666-7777-888888888888\n";
 
+// Layouts from older tools: DOS cylinder alignment (63 sectors, EBRs 63 sectors before
+// their logicals, odd sizes) and a GPT starting at sector 34 with a BIOS boot partition.
+inline const char* legacy_mbr_script =
+    "label: dos\n\n"
+    "start=63, size=16002, type=83, bootable\n"
+    "start=16065, size=48195, type=f\n"
+    "start=16128, size=8001, type=83\n"
+    "start=24192, size=8001, type=82\n"
+    "start=32256, size=15939, type=7\n";
+inline const char* legacy_gpt_script =
+    "label: gpt\nfirst-lba: 34\n\n"
+    "start=34, size=2014, type=21686148-6449-6E6F-744E-656564454649\n"
+    "start=2048, size=100001, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n"
+    "start=102049, size=7, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n";
+
 constexpr std::uint64_t sample_disk_bytes = 256ull << 20;
 
 // Field-by-field equality of two tables; disk_sectors only when `with_disk_size`

@@ -66,8 +66,20 @@ TEST(SfdiskDump, GptNonAsciiNamesAndShortTableMatchSfdisk) {
     expect_same_dump(sfdisk_dump_as(image, "sdb"), sfdisk_dump_text(t, "sdb"));
 }
 
+TEST(SfdiskDump, LegacyLayoutsMatchSfdisk) {
+    for (const char* script : {legacy_mbr_script, legacy_gpt_script}) {
+        TempDir dir;
+        std::string image = make_image(dir, "disk.img", sample_disk_bytes);
+        sfdisk_script(dir, image, script);
+        std::vector<std::string> warnings;
+        PartitionTable t = read_image(image, warnings);
+        EXPECT_TRUE(warnings.empty()) << warnings.front();
+        expect_same_dump(sfdisk_dump_as(image, "sdc"), sfdisk_dump_text(t, "sdc"));
+    }
+}
+
 TEST(SfdiskDump, ParsesSfdiskOutputBackIntoTheSameTable) {
-    for (const char* script : {mbr_script, gpt_script}) {
+    for (const char* script : {mbr_script, gpt_script, legacy_mbr_script, legacy_gpt_script}) {
         TempDir dir;
         std::string image = make_image(dir, "disk.img", sample_disk_bytes);
         sfdisk_script(dir, image, script);
