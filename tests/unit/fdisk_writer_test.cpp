@@ -44,24 +44,6 @@ void expect_verified(const std::string& image, TableKind kind) {
     }
 }
 
-// A loop device attached for one test and detached however the test ends.
-class LoopDevice {
-public:
-    explicit LoopDevice(const std::string& file, const std::string& options = "") {
-        RunResult r = run("losetup -f --show " + options + " " + sh(file) + " 2>&1");
-        if (r.status == 0 && r.out.rfind("/dev/loop", 0) == 0) path_ = r.out.substr(0, r.out.find('\n'));
-        else error_ = r.out;
-    }
-    ~LoopDevice() {
-        if (!path_.empty()) run("losetup -d " + sh(path_) + " 2>&1");
-    }
-    const std::string& path() const { return path_; }
-    const std::string& error() const { return error_; }
-
-private:
-    std::string path_, error_;
-};
-
 class FdiskWriter : public ::testing::Test {
 protected:
     TempDir dir;
