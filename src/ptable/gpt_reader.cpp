@@ -114,9 +114,16 @@ PartitionTable read_gpt(const Device& disk, std::uint32_t ss, const std::vector<
         warnings.push_back(path + ": the primary GPT header at LBA 1 is damaged: " + primary.problem +
                            "; the table is read from the backup GPT at LBA " + std::to_string(backup_lba));
     } else {
+        std::string hint;
+        // A disk image of a 4Kn disk read as 512-byte sectors has its header at 4096.
+        if (ss == 512 && disk.size() >= 8192) {
+            std::vector<std::uint8_t> s8 = read_sectors(disk, ss, 8, 1);
+            if (std::string(s8.begin(), s8.begin() + 8) == "EFI PART")
+                hint = " (there is a GPT header at byte 4096: the disk uses 4096-byte sectors)";
+        }
         throw Error(ExitCode::source_unsupported,
                     path + ": GPT: no intact copy of the table: primary header at LBA 1: " + primary.problem +
-                        "; backup header at LBA " + std::to_string(backup_lba) + ": " + backup.problem);
+                        "; backup header at LBA " + std::to_string(backup_lba) + ": " + backup.problem + hint);
     }
 
     const GptHeader& h = used->header;

@@ -10,26 +10,35 @@
 
 #include <blkid/blkid.h>
 
+#include <cstdlib>
+
 namespace kura {
 namespace {
 
-// The filesystem libblkid finds at offset 0 of the whole disk, or "" (none, or several
-// contradicting ones).
-std::string whole_disk_filesystem(const Device& disk) {
+struct WholeDiskSignature {
+    std::string type;          // "vfat", "ext4", "linux_raid_member", ... or empty
+    std::uint64_t offset = 0;  // where its magic lies on the disk
+};
+
+// The filesystem (or RAID/LVM member) libblkid finds on the whole disk; empty when none,
+// or several contradicting ones.
+WholeDiskSignature whole_disk_signature(const Device& disk) {
+    WholeDiskSignature sig;
     blkid_probe pr = blkid_new_probe();
-    if (!pr) return {};
-    std::string type;
+    if (!pr) return sig;
     if (blkid_probe_set_device(pr, disk.fd(), 0, blkid_loff_t(disk.size())) == 0) {
         blkid_probe_enable_superblocks(pr, 1);
-        blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+        blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_MAGIC);
         blkid_probe_enable_partitions(pr, 0);
         if (blkid_do_safeprobe(pr) == 0) {
             const char* v = nullptr;
-            if (blkid_probe_lookup_value(pr, "TYPE", &v, nullptr) == 0 && v) type = v;
+            if (blkid_probe_lookup_value(pr, "TYPE", &v, nullptr) == 0 && v) sig.type = v;
+            if (blkid_probe_lookup_value(pr, "SBMAGIC_OFFSET", &v, nullptr) == 0 && v)
+                sig.offset = std::strtoull(v, nullptr, 10);
         }
     }
     blkid_free_probe(pr);
-    return type;
+    return sig;
 }
 
 bool boot_sector_filesystem(const std::string& type) {
@@ -62,12 +71,14 @@ PartitionTable read_partition_table(const Device& disk, std::uint32_t logical_se
         warnings.push_back(disk.path() + ": a GPT header at LBA 1 has no protective MBR in sector 0; like the "
                                          "kernel and sfdisk, kura does not use it");
 
-    const std::string fs = whole_disk_filesystem(disk);
+    const WholeDiskSignature fs = whole_disk_signature(disk);
     if (!signature) return none;
-    if (boot_sector_filesystem(fs)) return none;
+    if (boot_sector_filesystem(fs.type)) return none;
     PartitionTable t = read_mbr(disk, logical_sector, s0, warnings);
-    if (!fs.empty())
-        warnings.push_back(disk.path() + ": besides the MBR, the whole disk carries a " + fs +
+    // A signature inside a partition is that partition's (an md 0.90 member ending at the
+    // disk's end shows on the whole disk too); one before the first is a leftover.
+    if (!fs.type.empty() && fs.offset < t.first_partition_start() * logical_sector)
+        warnings.push_back(disk.path() + ": besides the MBR, the start of the disk carries a " + fs.type +
                            " signature (left over from an earlier use of the disk?)");
     return t;
 }

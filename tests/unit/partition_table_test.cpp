@@ -78,6 +78,31 @@ TEST_F(PartitionTables, WholeDiskFilesystemsAreNoTable) {
     EXPECT_TRUE(warnings.empty());
 }
 
+TEST_F(PartitionTables, LeftoverWholeDiskSignatureBeforeTheFirstPartitionIsAWarning) {
+    std::string image = make(mbr_script);
+    std::string scratch = make_image(dir, "ext4.img", 16ull << 20);
+    must("mkfs.ext4 -q -F " + sh(scratch) + " >/dev/null 2>&1");
+    write_bytes(image, 1024, read_bytes(scratch, 1024, 1024));  // its superblock, in the post-MBR gap
+    PartitionTable t = read(image);
+    EXPECT_EQ(t.kind, TableKind::mbr);
+    EXPECT_EQ(t.partitions.size(), 7u);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_TRUE(contains(warnings[0], "ext4 signature")) << warnings[0];
+}
+
+TEST_F(PartitionTables, FourKiBGptReadWithSmallSectorsSaysSo) {
+    std::string image = make_image(dir, "4k.img", sample_disk_bytes);
+    {
+        LoopDevice loop(image, "-b 4096");
+        if (loop.path().empty()) GTEST_SKIP() << "no loop device: " << loop.error();
+        sfdisk_script(dir, loop.path(), "label: gpt\n\nstart=256, size=1024, type=L\n");
+    }
+    std::string e = read_error(image);
+    EXPECT_TRUE(contains(e, "4096-byte sectors")) << e;
+    Device d = Device::open(image, Access::read_only, Role::source);
+    EXPECT_EQ(read_partition_table(d, 4096, warnings).partitions.size(), 1u);
+}
+
 TEST_F(PartitionTables, ModelHelpers) {
     PartitionTable t = read(make(mbr_script));
     EXPECT_EQ(table_kind_name(t.kind), "dos");
