@@ -18,6 +18,11 @@ std::string mib(std::uint64_t sectors, std::uint32_t ss) {
     return std::to_string((sectors * ss + (1 << 20) - 1) >> 20) + " MiB";
 }
 
+std::string missing_text(std::uint64_t sectors, std::uint32_t ss) {
+    return sectors == 1 ? "1 more sector (" + mib(1, ss) + ") is needed"
+                        : std::to_string(sectors) + " more sectors (" + mib(sectors, ss) + ") are needed";
+}
+
 }  // namespace
 
 PartitionTable fit_table(const PartitionTable& saved, std::uint64_t target_sectors, std::uint32_t target_sector_size,
@@ -57,7 +62,7 @@ PartitionTable fit_table(const PartitionTable& saved, std::uint64_t target_secto
                     "partition " + std::to_string(p.number) + " (sectors " + std::to_string(p.start) + "-" +
                         std::to_string(p.end() - 1) + ") does not fit on the target disk: its last usable sector is " +
                         std::to_string(usable_end - 1) + " (" + mib(target_sectors, ss) + " disk); " +
-                        mib(p.end() - usable_end, ss) + " more are needed");
+                        missing_text(p.end() - usable_end, ss));
     }
     if (t.kind == TableKind::gpt)
         for (const auto& p : t.partitions)

@@ -280,6 +280,7 @@ TEST_F(PartitionTables, SmallerDiskWhereTheLastPartitionDoesNotFitIsRefused) {
     std::string e = fit_error(gpt, 299008 + 32, 512, false);
     EXPECT_TRUE(contains(e, "partition 4 (sectors 266240-299007) does not fit")) << e;
     EXPECT_TRUE(contains(e, "last usable sector is 299006")) << e;
+    EXPECT_TRUE(contains(e, "1 more sector (1 MiB) is needed")) << e;
 
     PartitionTable mbr = read(make(mbr_script));
     e = fit_error(mbr, mbr.disk_sectors - 1, 512, true);
