@@ -168,14 +168,16 @@ void clear_stale_areas(Device& target, const PartitionTable& t, std::uint64_t di
     if (tail_start < disk_sectors) target.write_zeroes(tail_start * ss, (disk_sectors - tail_start) * ss);
 }
 
+[[noreturn]] void written_differs(const Device& target, const std::string& what) {
+    throw Error(ExitCode::io_error, target.path() + ": the table written differs from the one asked for: " + what);
+}
+
 // Reads the new table back and compares it with what was asked for, so a libfdisk that
 // quietly adjusted a start, a size or a type is caught before any data is restored.
 void verify_written(const Device& target, const PartitionTable& want) {
     std::vector<std::string> warnings;
     PartitionTable got = read_partition_table(target, want.sector_size, warnings);
-    auto mismatch = [&](const std::string& what) {
-        throw Error(ExitCode::io_error, target.path() + ": the table written differs from the one asked for: " + what);
-    };
+    auto mismatch = [&](const std::string& what) { written_differs(target, what); };
     if (got.kind != want.kind) mismatch("label " + table_kind_name(got.kind));
     if (!want.label_id.empty() && got.label_id != want.label_id) mismatch("disk identifier " + got.label_id);
     if (got.partitions.size() != want.partitions.size())
@@ -184,7 +186,7 @@ void verify_written(const Device& target, const PartitionTable& want) {
     for (const auto& w : want.partitions) {
         const PartitionEntry* g = got.find(w.number);
         const std::string n = "partition " + std::to_string(w.number);
-        if (!g) mismatch(n + " is missing");
+        if (!g) written_differs(target, n + " is missing");
         if (g->start != w.start || g->size != w.size)
             mismatch(n + " is at " + std::to_string(g->start) + "+" + std::to_string(g->size) + ", not " +
                      std::to_string(w.start) + "+" + std::to_string(w.size));
