@@ -38,6 +38,8 @@ struct PartitionTable {
     std::uint64_t first_lba = 0;       // GPT: first and last usable sectors; 0 for MBR
     std::uint64_t last_lba = 0;
     std::uint32_t gpt_entries = 128;   // GPT: entries in the array (its length in the header)
+    bool pmbr_boot = false;            // GPT: the protective MBR's entry is marked active (parted's
+                                       // "pmbr_boot"; some BIOSes boot a GPT disk only then)
     std::vector<PartitionEntry> partitions;  // sorted by number
 
     const PartitionEntry* find(int number) const;
@@ -64,14 +66,23 @@ PartitionTable read_partition_table(const Device& disk, std::uint32_t logical_se
 PartitionTable fit_table(const PartitionTable& saved, std::uint64_t target_sectors, std::uint32_t target_sector_size,
                          bool grow_last);
 
-// Writes `table` onto `target` with libfdisk: wipes old signatures in the table areas,
-// keeps label id, partition GUIDs, names, types, attributes and the bootable flag, puts
-// GPT's backup header and entries at the target's end. Does not touch boot code beyond
-// the table (the caller writes the saved boot code and the post-MBR gap itself).
+// Writes `table` onto `target` with libfdisk, fed kura's `-pt.sf` dump as sfdisk is fed
+// Clonezilla's (without last-lba), so the bytes are those sfdisk would write: label id,
+// partition GUIDs, names, types, attributes and the bootable flag kept, GPT's backup
+// header and entries at the target's end, the protective MBR's active flag restored.
+// Before that it zeroes what no partition covers at the start (after sector 0, up to
+// 1 MiB) and the end (the last MiB), and any old GPT header, so no stale table or
+// whole-disk signature survives; libfdisk's own wipe is off. Afterwards the table is
+// read back and compared. A partition that does not fit (call fit_table first) is
+// refused before anything is written. Does not touch boot code beyond the table (the
+// caller writes the saved boot code and the post-MBR gap itself). For TableKind::none it
+// only clears the MBR entries and GPT headers of a former table.
 void write_partition_table(Device& target, const PartitionTable& table);
 
-// Makes the kernel see the new table (BLKRRPART, falling back to BLKPG per partition) and
-// waits until every partition's device node exists. A no-op for a regular file.
+// Makes the kernel see the new table (BLKRRPART, falling back to BLKPG per partition,
+// which is what works for a loop device attached without partition scanning) and waits
+// up to 10 s until sysfs shows every partition at its offset and its /dev node exists.
+// A no-op for a regular file.
 void reread_partitions(Device& target, const PartitionTable& table);
 
 }  // namespace kura
