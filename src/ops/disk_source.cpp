@@ -24,8 +24,20 @@ std::string raw_note(const ProbeResult& probe) {
 }
 
 std::string device_path_of(const SourceDisk& disk, const PartitionEntry& entry) {
+    const std::uint64_t ss = disk.table.sector_size;
     for (const auto& p : disk.info.partitions)
-        if (p.number == entry.number) return p.path;
+        if (p.number == entry.number) {
+            // The kernel's partition must be the one the table describes: a stale one (the
+            // table changed since it was read) would make kura save the wrong bytes.
+            if (p.start_bytes != entry.start * ss || p.size_bytes != entry.size * ss)
+                throw Error(ExitCode::source_unsupported,
+                            p.path + ": the kernel has this partition at byte " + std::to_string(p.start_bytes) +
+                                " with " + std::to_string(p.size_bytes) + " bytes, but the table on " +
+                                disk.info.path + " says byte " + std::to_string(entry.start * ss) + " with " +
+                                std::to_string(entry.size * ss) + "; run `partprobe " + disk.info.path +
+                                "` so the kernel reads the table again");
+            return p.path;
+        }
     throw Error(ExitCode::source_unsupported,
                 disk.info.path + ": the partition table lists partition " + std::to_string(entry.number) +
                     " but the kernel shows no device for it; run `partprobe " + disk.info.path +

@@ -155,8 +155,19 @@ public:
                                                             Access::read_write, Role::target));
             return windows_.back()->path();
         }
+        const std::uint64_t ss = job_.table.sector_size;
         for (const auto& p : current_.partitions)
-            if (p.number == entry.number) return p.path;
+            if (p.number == entry.number) {
+                // Never write through a partition device that is not exactly the new one.
+                if (p.start_bytes != entry.start * ss || p.size_bytes != entry.size * ss)
+                    throw Error(ExitCode::io_error,
+                                p.path + ": after the new table was written the kernel still has this partition "
+                                         "at byte " + std::to_string(p.start_bytes) + " with " +
+                                    std::to_string(p.size_bytes) + " bytes instead of byte " +
+                                    std::to_string(entry.start * ss) + " with " + std::to_string(entry.size * ss) +
+                                    "; nothing was written to it");
+                return p.path;
+            }
         throw Error(ExitCode::io_error, job_.target.path + ": the kernel shows no partition " +
                                             std::to_string(entry.number) + " after the new table was written");
     }

@@ -514,9 +514,13 @@ def partitioned_loop(disk_image):
     """Attach a partitioned disk image with its partitions (/dev/loopNp1, ...); detach afterwards.
     Without udev the kernel may not scan the table by itself, so partx adds what is missing."""
     with loop_device(disk_image) as dev:
-        run(["partx", "-a", dev], check=False)
-        yield dev
+        # Partitions a crashed run left on this loop number would shadow ours: clear them.
         run(["partx", "-d", dev], check=False)
+        run(["partx", "-a", dev], check=False)
+        try:
+            yield dev
+        finally:
+            run(["partx", "-d", dev], check=False)
 
 
 @contextlib.contextmanager

@@ -68,7 +68,7 @@ class DiskRoundTrip(KuraTestCase):
         with open(os.path.join(imgdir, "mbr-disk-hidden-data-after-mbr"), "rb") as f:
             self.assertEqual(f.read(), self.mbr.gap)
         self.assertTrue(any(n.startswith("mbr-disk6.dd-ptcl-img.zst") for n in os.listdir(imgdir)))
-        self.assertIn("mbr-disk4-ebr", os.listdir(imgdir))
+        self.assertIn("mbr-disk3-ebr", os.listdir(imgdir))  # p3 is the extended container
 
         equal = kt.zeroed_file(self.path("equal.img"), os.path.getsize(self.mbr.path))
         self.restore(repo, "mbr-img", equal)
