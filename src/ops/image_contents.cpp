@@ -24,14 +24,15 @@ ImageContents read_image_contents(const Repository& repo, const std::string& ima
         throw Error(ExitCode::image_corrupt, "image " + image + " was never finished; it cannot be restored");
     for (const auto& name : read_parts_file(repo, image)) {
         ImagePart part;
-        part.files = find_data_files(repo, image, name);
+        const ManifestPart* recorded = manifest ? manifest->find(name) : nullptr;
         if (manifest) {
-            const ManifestPart* recorded = manifest->find(name);
             if (!recorded)
                 throw Error(ExitCode::image_corrupt, "partition " + name + " is in 'parts' but not in the manifest");
+            // First: names the missing or short file exactly.
             check_files_against_manifest(repo, image, *recorded);
-            attach_checksums(part.files, *recorded);
         }
+        part.files = find_data_files(repo, image, name);
+        if (recorded) attach_checksums(part.files, *recorded);
         part.header = read_stream_header(repo, image, part.files);
         contents.parts.push_back(std::move(part));
     }

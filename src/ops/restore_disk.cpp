@@ -74,7 +74,11 @@ void plan_disk(DiskJob& job, Plan& plan, const std::optional<Manifest>& manifest
         return;
     }
     const std::uint64_t target_sectors = job.target.size_bytes / job.target.logical_sector;
-    job.table = fit_table(saved.table, target_sectors, job.target.logical_sector, grow);
+    try {
+        job.table = fit_table(saved.table, target_sectors, job.target.logical_sector, grow);
+    } catch (const Error& e) {
+        throw Error(e.code(), target + " cannot take disk " + saved.name + " of image: " + e.what());
+    }
     const std::uint64_t ss = job.table.sector_size;
     plan.items.push_back({saved.name, target + " (" + table_kind_name(job.table.kind) + ")", "disk",
                           job.target.size_bytes, 0});

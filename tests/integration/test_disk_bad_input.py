@@ -43,7 +43,7 @@ class DiskBadInput(KuraTestCase):
     def test_target_too_small(self):
         size = os.path.getsize(self.mbr.path) - 32 * MiB
         target = kt.zeroed_file(self.path("small.img"), size)
-        self.assertRefused(self.restore(target), EXIT_REFUSED, "mbr-disk7", "fit")
+        self.assertRefused(self.restore(target), EXIT_REFUSED, target, "partition 3", "does not fit")
         self.assertUntouched(target, size)
 
     def test_target_mounted(self):
@@ -107,7 +107,7 @@ class DiskBadInput(KuraTestCase):
 
     def test_savedisk_of_a_blank_disk(self):
         blank = kt.zeroed_file(self.path("blank.img"), 16 * MiB)
-        rc, out, err = run_kura("savedisk", "--repo", self.new_repo(), "--progress=none", "b", blank)
+        rc, out, err = run_kura("savedisk", "--repo", self.new_repo(), "--progress=none", "blank", blank)
         self.assertEqual(rc, 5, err)
         self.assertIn("neither a partition table nor a filesystem", err)
 

@@ -39,22 +39,22 @@ class DisksCrossClonezilla(KuraTestCase):
 
     def test_kura_savedisk_restored_by_ocs_sr(self):
         repo = self.new_repo()
+        target_file = kt.zeroed_file(self.path("target.img"), os.path.getsize(self.mbr.path))
+        # The source stays attached while ocs-sr restores, so the target has another name:
+        # ocs-sr renames the image's loopN files to the target's name on the way.
         with kt.partitioned_loop(self.mbr.path) as source:
             self.assertKura(run_kura("savedisk", "--repo", repo, "--progress=none", "--devices", source,
                                      "kura-img", source), 0)
-            disk = os.path.basename(source)
-        check = run(["ocs-chkimg", "-b", "-nogui", "-or", repo, "kura-img"], check=False, timeout=600)
-        self.assertEqual(check.returncode, 0, check.stdout[-4000:] + check.stderr[-4000:])
-
-        target_file = kt.zeroed_file(self.path("target.img"), os.path.getsize(self.mbr.path))
-        with kt.loop_device(target_file) as target:
-            restore = run(["ocs-sr", "-b", "-j2", "-k0", "-nogui", "-or", repo, "-p", "true", "restoredisk",
-                           "kura-img", os.path.basename(target)], check=False, timeout=900)
-            output = restore.stdout + restore.stderr
-            run(["partx", "-d", target], check=False)
+            check = run(["ocs-chkimg", "-b", "-nogui", "-or", repo, "kura-img"], check=False, timeout=600)
+            self.assertEqual(check.returncode, 0, check.stdout[-4000:] + check.stderr[-4000:])
+            with kt.loop_device(target_file) as target:
+                self.assertNotEqual(os.path.basename(source), os.path.basename(target))
+                restore = run(["ocs-sr", "-b", "-j2", "-k0", "-nogui", "-or", repo, "-p", "true", "restoredisk",
+                               "kura-img", os.path.basename(target)], check=False, timeout=900)
+                output = restore.stdout + restore.stderr
+                run(["partx", "-d", target], check=False)
         self.assertEqual(restore.returncode, 0, output[-6000:])
         self.assertIn("successfully restored", output.lower())
-        self.assertNotEqual(disk, os.path.basename(target))
         di.check_restored(self, self.mbr, target_file, self.tmp)
 
 
