@@ -19,6 +19,13 @@ void PartcloneEncoder::write_preamble(ByteSink& out) const {
     out.write(&crc, sizeof crc);
 }
 
+std::uint64_t PartcloneEncoder::stream_bytes() const {
+    std::uint64_t bytes = partclone_v2_header_size + bitmap_.byte_count() + 4 + written_ * header_.block_size;
+    if (header_.checksum_mode != partclone_checksum_none)
+        bytes += (written_ - in_group_) / header_.blocks_per_checksum * header_.checksum_size;
+    return bytes;
+}
+
 void PartcloneEncoder::resume(const EncoderPosition& at) {
     bool checksums = header_.checksum_mode != partclone_checksum_none;
     if (at.blocks_written > header_.used_blocks || (checksums && at.in_group >= header_.blocks_per_checksum) ||

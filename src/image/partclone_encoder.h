@@ -34,6 +34,8 @@ public:
     const PartcloneHeader& header() const { return header_; }
 
     EncoderPosition position() const { return {written_, in_group_, state_}; }
+    // Bytes of the stream so far: preamble, blocks and stored CRCs.
+    std::uint64_t stream_bytes() const;
     // Continues a stream whose preamble and blocks up to `at` an earlier run wrote (instead
     // of write_preamble()). Throws Error(internal) for a position this stream cannot have.
     void resume(const EncoderPosition& at);
