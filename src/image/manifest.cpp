@@ -13,6 +13,7 @@ namespace kura {
 //   created 2026-11-25T05:40:00Z
 //   complete yes|no
 //   verified yes|no
+//   resumed N                  (only when an interrupted save was continued N times)
 //   part NAME key=value ...
 //   file PART NAME BYTES [SHA256]
 std::string Manifest::to_text() const {
@@ -22,15 +23,18 @@ std::string Manifest::to_text() const {
     out << "created " << created << "\n";
     out << "complete " << (complete ? "yes" : "no") << "\n";
     out << "verified " << (verified ? "yes" : "no") << "\n";
-    for (const auto& p : parts) {
-        out << "part " << p.name << " source=" << p.source << " fs=" << p.fs_type
-            << " compression=" << p.compression << " device_bytes=" << p.device_bytes
-            << " block_size=" << p.block_size << " total_blocks=" << p.total_blocks
-            << " used_blocks=" << p.used_blocks << " seconds=" << p.seconds << "\n";
-        for (const auto& f : p.files)
-            out << "file " << p.name << " " << f.name << " " << f.bytes << (f.sha256.empty() ? "" : " " + f.sha256)
-                << "\n";
-    }
+    if (resumes > 0) out << "resumed " << resumes << "\n";
+    for (const auto& p : parts) out << manifest_part_text(p);
+    return out.str();
+}
+
+std::string manifest_part_text(const ManifestPart& p) {
+    std::ostringstream out;
+    out << "part " << p.name << " source=" << p.source << " fs=" << p.fs_type << " compression=" << p.compression
+        << " device_bytes=" << p.device_bytes << " block_size=" << p.block_size << " total_blocks=" << p.total_blocks
+        << " used_blocks=" << p.used_blocks << " seconds=" << p.seconds << "\n";
+    for (const auto& f : p.files)
+        out << "file " << p.name << " " << f.name << " " << f.bytes << (f.sha256.empty() ? "" : " " + f.sha256) << "\n";
     return out.str();
 }
 
@@ -72,6 +76,10 @@ Manifest Manifest::parse(const std::string& text) {
             std::string v;
             f >> v;
             m.verified = v == "yes";
+        } else if (key == "resumed") {
+            std::string v;
+            f >> v;
+            m.resumes = static_cast<int>(to_u64(v, number));
         } else if (key == "part") {
             ManifestPart p;
             f >> p.name;

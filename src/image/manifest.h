@@ -32,6 +32,7 @@ struct Manifest {
     std::string created;       // ISO 8601, UTC
     bool complete = false;
     bool verified = false;
+    int resumes = 0;           // how many times an interrupted save of it was continued
     std::vector<ManifestPart> parts;
 
     std::string to_text() const;
@@ -39,6 +40,10 @@ struct Manifest {
     static Manifest parse(const std::string& text);
     const ManifestPart* find(const std::string& part) const;
 };
+
+// A partition's `part` line and its `file` lines, as the manifest (and the resume journal,
+// for the partitions an interrupted save finished) records them.
+std::string manifest_part_text(const ManifestPart& part);
 
 std::optional<Manifest> read_manifest(const Repository& repo, const std::string& image_dir);
 
