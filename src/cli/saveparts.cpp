@@ -19,6 +19,7 @@ int run_saveparts(const std::vector<std::string>& argv, const std::vector<std::s
     specs.push_back({{"--no-verify"}, false});
     specs.push_back({{"--fs-force"}, false});
     specs.push_back({{"--ntfs-force"}, false});
+    specs.push_back({{"--resume"}, false});
     Args args("saveparts", argv, specs);
     log::set_verbose(args.flag("--verbose"));
     if (args.positionals().size() < 2)
@@ -30,6 +31,7 @@ int run_saveparts(const std::vector<std::string>& argv, const std::vector<std::s
     request.sources.assign(args.positionals().begin() + 1, args.positionals().end());
     request.progress = progress_option(args);
     request.dry_run = args.flag("--dry-run");
+    request.resume = args.flag("--resume");
     request.verify = !args.flag("--no-verify");
     request.fs.force = args.flag("--fs-force");
     request.fs.ntfs_force = args.flag("--ntfs-force");
