@@ -35,6 +35,14 @@ void verify_saved(const Repository& repo, const std::string& dir, const Manifest
     progress.stop();
 }
 
+// The Partclone header a fingerprint recorded.
+PartcloneHeader journaled_header(const SourceFingerprint& f) {
+    std::array<std::uint8_t, partclone_v2_header_size> bytes{};
+    for (std::size_t i = 0; i < bytes.size() && 2 * i + 1 < f.header_hex.size(); ++i)
+        bytes[i] = static_cast<std::uint8_t>(std::stoul(f.header_hex.substr(2 * i, 2), nullptr, 16));
+    return decode_partclone_v2(bytes.data());
+}
+
 // Exit codes of failures that a later run may well not meet again.
 bool worth_resuming(ExitCode why) { return why == ExitCode::io_error || why == ExitCode::cancelled; }
 
@@ -121,6 +129,7 @@ std::unique_ptr<ImageSaveSession> ImageSaveSession::resume(Repository& repo, con
     s->journal_.resumes += 1;
     s->manifest_.created = s->journal_.created;
     s->manifest_.resumes = s->journal_.resumes;
+    s->note_saved(nullptr, nullptr);
     return s;
 }
 
@@ -174,7 +183,15 @@ void ImageSaveSession::check_sources(const std::vector<PartitionSource>& sources
 void ImageSaveSession::note_saved(const PartitionSource* source, const PartitionCheckpoint* at) {
     bytes_saved_ = 0;
     for (const auto& p : journal_.completed) bytes_saved_ += p.used_blocks * p.block_size;
-    if (source && at) bytes_saved_ += source->raw ? at->raw_bytes : at->encoder.blocks_written * source->map.block_size;
+    if (source && at) {
+        bytes_saved_ += source->raw ? at->raw_bytes : at->encoder.blocks_written * source->map.block_size;
+    } else if (journal_.current) {
+        // Before the sources are known: the block size is in the journaled header.
+        const auto& c = journal_.current->checkpoint;
+        bytes_saved_ += journal_.current->source.raw
+                            ? c.raw_bytes
+                            : c.encoder.blocks_written * journaled_header(journal_.current->source).block_size;
+    }
 }
 
 std::string ImageSaveSession::resume_summary() const {

@@ -220,7 +220,9 @@ SaveJournal SaveJournal::parse(const std::string& text, const std::string& what)
                 fp.head_sha256 = r.digest(v["head_sha256"], "head_sha256");
                 if (!fp.raw) {
                     r.digest(fp.bitmap_sha256, "bitmap_sha256");
-                    if (fp.header_hex.size() != 220) r.fail("the Partclone header is not 110 bytes");
+                    if (fp.header_hex.size() != 220 ||
+                        fp.header_hex.find_first_not_of("0123456789abcdef") != std::string::npos)
+                        r.fail("the Partclone header is not 110 bytes in hex");
                 }
                 fingerprint_seen = true;
             } else if (key == "position") {
