@@ -80,6 +80,8 @@ void Progress::render(bool final_line) {
 void Progress::start() {
     started_ = std::chrono::steady_clock::now();
     if (style_ == ProgressStyle::none || ticker_.joinable()) return;
+    // A resumed job shows at once where it starts from.
+    if (already_done_.load() > 0) render(false);
     stopping_ = false;
     ticker_ = std::thread([this] { tick_loop(); });
 }
