@@ -4,6 +4,7 @@
 #include "core/timestamp.h"
 #include "core/units.h"
 #include "image/image_layout.h"
+#include "image/split_files.h"
 #include "ops/partition_restore.h"
 
 namespace kura {
@@ -231,6 +232,7 @@ const ManifestPart& ImageSaveSession::save(const PartitionSource& source, Progre
                                                 ", which the interrupted save had begun");
         fingerprint = fingerprint_source(source);
         log::info("saving " + source.path + " (" + (source.raw ? "dd" : source.probe.type) + ") as " + source.name);
+        if (resumed_) remove_stale_pieces(stream_base_name(source, *settings_.codec));
     }
 
     Checkpointing checkpoints;
@@ -251,7 +253,19 @@ const ManifestPart& ImageSaveSession::save(const PartitionSource& source, Progre
 }
 
 void ImageSaveSession::write_file(const std::string& name, const std::string& text) {
-    write_text_file(repo_, dir_ + "/" + name, text);
+    // An interrupted run may have written it already (killed while finishing): replace it.
+    std::string path = dir_ + "/" + name;
+    if (resumed_ && repo_.exists(path)) repo_.remove_tree(path);
+    write_text_file(repo_, path, text);
+}
+
+void ImageSaveSession::remove_stale_pieces(const std::string& base) {
+    for (const auto& name : repo_.list(dir_))
+        if (name == base || (name.size() == base.size() + 3 && name.compare(0, base.size() + 1, base + ".") == 0 &&
+                             split_index(name.substr(base.size() + 1)) >= 0)) {
+            log::info("removing " + name + ", begun by the interrupted save before its first checkpoint");
+            repo_.remove_tree(dir_ + "/" + name);
+        }
 }
 
 const Manifest& ImageSaveSession::finish(bool verify, ProgressStyle style,

@@ -68,6 +68,8 @@ public:
     const ManifestPart& save(const PartitionSource& source, Progress& progress);
 
     // A small file in the image directory (metadata, partition tables), written durably.
+    // Write every such file through this: a resumed session replaces what the interrupted
+    // run may have written already.
     void write_file(const std::string& name, const std::string& text);
 
     // After the last partition: verifies every stream (when `verify`), writes
@@ -91,6 +93,8 @@ public:
 private:
     ImageSaveSession(Repository& repo, std::string image, SaveSettings settings);
     void record();  // writes the journal
+    // Removes data files `base`[.aa ...] that an interrupted run began without a checkpoint.
+    void remove_stale_pieces(const std::string& base);
     // Recomputes bytes_saved_: the finished partitions, plus `source` up to `at`.
     void note_saved(const PartitionSource* source, const PartitionCheckpoint* at);
 

@@ -59,17 +59,17 @@ Plan make_plan(const SavePartsRequest& request, const Repository& repo, const st
     return plan;
 }
 
-// Clonezilla's files; kura-manifest is the session's.
-void write_metadata(Repository& repo, const std::string& dir, const SavePartsRequest& request,
-                    const std::vector<PartitionSource>& sources, const Manifest&) {
+// Clonezilla's files (kura-manifest is the session's), `parts` last.
+void write_metadata(ImageSaveSession& session, const SavePartsRequest& request,
+                    const std::vector<PartitionSource>& sources) {
     std::vector<SavedDevice> devices;
     for (const auto& s : sources) devices.push_back({s.name, s.probe, s.device_bytes});
-    write_text_file(repo, dir + "/dev-fs.list", dev_fs_list_text(devices));
-    write_text_file(repo, dir + "/blkid.list", blkid_list_text(devices));
-    write_text_file(repo, dir + "/Info-saved-by-cmd.txt", request.command_line + "\n");
-    write_text_file(repo, dir + "/clonezilla-img", clonezilla_img_text(local_timestamp(), log::history()));
+    session.write_file("dev-fs.list", dev_fs_list_text(devices));
+    session.write_file("blkid.list", blkid_list_text(devices));
+    session.write_file("Info-saved-by-cmd.txt", request.command_line + "\n");
+    session.write_file("clonezilla-img", clonezilla_img_text(local_timestamp(), log::history()));
     // Last: Clonezilla's pickers recognise an image by its `parts` file.
-    write_text_file(repo, dir + "/" + kPartsFile, parts_file_text(devices));
+    session.write_file(kPartsFile, parts_file_text(devices));
 }
 
 }  // namespace
@@ -106,9 +106,8 @@ SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void
         progress.start();
         for (const auto& source : sources) session->save(source, progress);
         progress.stop();
-        outcome.manifest = session->finish(request.verify, request.progress, [&](const Manifest& manifest) {
-            write_metadata(*repo, session->directory(), request, sources, manifest);
-        });
+        outcome.manifest = session->finish(request.verify, request.progress,
+                                           [&](const Manifest&) { write_metadata(*session, request, sources); });
     } catch (const Error& e) {
         session->abandon(e.code());
         throw;

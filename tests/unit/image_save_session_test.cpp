@@ -181,6 +181,53 @@ TEST_F(ImageSaveSessionTest, InterruptedTwiceThenResumedEndsWithTheSameStreams) 
         }
 }
 
+TEST_F(ImageSaveSessionTest, KilledBetweenPartitionsAndWhileFinishingIsResumedToo) {
+    test::MemoryRepository reference;
+    ASSERT_EQ(save(reference, false, 0), ExitCode::ok);
+    std::uint64_t first_part = 0;
+    for (const auto& [path, data] : reference.files)
+        if (path.rfind("img/fs.img.", 0) == 0) first_part += data.size();
+
+    // The second partition has begun, but not reached its first checkpoint.
+    FlakyRepository repo;
+    repo.budget = first_part + 300000;
+    ASSERT_EQ(save(repo, false), ExitCode::io_error);
+    auto journal = read_save_journal(repo, ".kura-partial-img");
+    ASSERT_TRUE(journal);
+    EXPECT_EQ(journal->completed.size(), 1u);
+    EXPECT_FALSE(journal->current);
+    EXPECT_TRUE(repo.exists(".kura-partial-img/disk.raw.dd-ptcl-img.zst.aa")) << "the test needs a begun piece";
+
+    // The resumed run saves the rest and dies while writing the metadata files.
+    repo.budget = ~0ull;
+    {
+        auto s = ImageSaveSession::resume(repo, "img", settings_);
+        s->set_checkpoint_interval(1 << 20);
+        s->check_sources({fs_, raw_});
+        Progress progress(ProgressStyle::none, "save");
+        s->save(fs_, progress);
+        s->save(raw_, progress);
+        try {
+            s->finish(false, ProgressStyle::none, [&](const Manifest&) {
+                s->write_file("parts", "fs.img disk.raw\n");
+                throw Error(ExitCode::cancelled, "interrupted");
+            });
+            FAIL();
+        } catch (const Error& e) {
+            s->abandon(e.code());
+        }
+    }
+    EXPECT_TRUE(repo.exists(".kura-partial-img/kura-manifest"));
+    EXPECT_TRUE(repo.exists(".kura-partial-img/parts"));
+    // Even with a `parts` file and a manifest inside, a partial directory is no image.
+    EXPECT_FALSE(repo.exists("img"));
+
+    ASSERT_EQ(save(repo, true), ExitCode::ok);
+    EXPECT_EQ(stream_of(repo, "img", "fs.img"), stream_of(reference, "img", "fs.img"));
+    EXPECT_EQ(stream_of(repo, "img", "disk.raw"), stream_of(reference, "img", "disk.raw"));
+    EXPECT_EQ(read_manifest(repo, "img")->resumes, 2);
+}
+
 TEST_F(ImageSaveSessionTest, AFailureBeforeTheFirstCheckpointLeavesNothing) {
     FlakyRepository repo;
     repo.budget = 200000;
