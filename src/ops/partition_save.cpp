@@ -2,6 +2,7 @@
 
 #include "core/cancel.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/stage_thread.h"
 #include "device/device.h"
 #include "image/image_layout.h"
@@ -71,6 +72,18 @@ PartitionSource inspect_raw_partition(const std::string& path, const std::string
 
 namespace {
 
+// Makes the output durable up to here and lets the caller record `cp`; logs what it cost
+// (kura --verbose), since that is the price of being able to resume.
+void take_checkpoint(StreamOutput& out, PartitionCheckpoint& cp, const Checkpointing& checkpoints) {
+    auto started = std::chrono::steady_clock::now();
+    cp.output = out.checkpoint();
+    if (checkpoints.on_checkpoint) checkpoints.on_checkpoint(cp);
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    log::debug("checkpoint after " + std::to_string(cp.stream_bytes) + " stream bytes (piece " +
+               std::to_string(cp.output.finished.size()) + ", byte " + std::to_string(cp.output.current_bytes) +
+               ") took " + std::to_string(static_cast<int>(ms)) + " ms");
+}
+
 // Every byte from `offset` on, in order: what partclone.dd writes to its output. Between
 // 4 MiB chunks a checkpoint may be taken.
 std::uint64_t copy_raw(const Device& device, std::uint64_t offset, StreamOutput& out, Progress& progress,
@@ -87,8 +100,7 @@ std::uint64_t copy_raw(const Device& device, std::uint64_t offset, StreamOutput&
         if (offset < device.size() && out.checkpoint_due(checkpoints.interval)) {
             PartitionCheckpoint cp;
             cp.raw_bytes = cp.stream_bytes = offset;
-            cp.output = out.checkpoint();
-            if (checkpoints.on_checkpoint) checkpoints.on_checkpoint(cp);
+            take_checkpoint(out, cp, checkpoints);
         }
     }
     return offset;
@@ -180,8 +192,7 @@ ManifestPart save_partition(const PartitionSource& source, Repository& repo, con
             cp.encoder = encoder.position();
             cp.next_block = chunk.next_block;
             cp.stream_bytes = encoder.stream_bytes();
-            cp.output = out.checkpoint();
-            if (checkpoints.on_checkpoint) checkpoints.on_checkpoint(cp);
+            take_checkpoint(out, cp, checkpoints);
         }
     }
     encoder.finish(out.input());
