@@ -78,7 +78,7 @@ SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void
     auto started = std::chrono::steady_clock::now();
     validate_image_name(request.image);
     auto repo = open_repository(request.repo);
-    if (repo->exists(request.image))
+    if (!request.resume && repo->exists(request.image))
         throw Error(ExitCode::target_refused, "image " + request.image + " already exists in " + repo->describe() +
                                                   "; choose another name or remove the old image first");
     // Before the sources are read: a resume of nothing is an operator's slip, said at once.
