@@ -23,11 +23,11 @@ void print_json(const std::string& repo, const std::vector<ImageEntry>& images) 
         std::vector<std::string> parts;
         for (const auto& p : e.parts) parts.push_back(json_string(p));
         std::printf("%s{\"name\":%s,\"directory\":%s,\"created\":%s,\"made_by\":%s,\"parts\":[%s],\"bytes\":%llu,"
-                    "\"state\":\"%s\",\"verified\":%s,\"restorable\":%s}",
+                    "\"state\":\"%s\",\"verified\":%s,\"restorable\":%s,\"resumable\":%s}",
                     i ? "," : "", json_string(e.name).c_str(), json_string(e.directory).c_str(),
                     json_string(e.created).c_str(), json_string(e.made_by).c_str(), joined(parts, ",").c_str(),
                     static_cast<unsigned long long>(e.bytes), image_state_name(e.state),
-                    e.verified ? "true" : "false", e.restorable() ? "true" : "false");
+                    e.verified ? "true" : "false", e.restorable() ? "true" : "false", e.resumable ? "true" : "false");
     }
     std::printf("]}\n");
 }
@@ -40,7 +40,8 @@ void print_table(const std::string& repo, const std::vector<ImageEntry>& images)
     std::printf("%-24s %-20s %10s  %-16s %-8s %s\n", "IMAGE", "CREATED (UTC)", "SIZE", "STATE", "VERIFIED", "PARTS");
     for (const auto& e : images)
         std::printf("%-24s %-20s %10s  %-16s %-8s %s\n", e.name.c_str(), e.created.empty() ? "-" : e.created.c_str(),
-                    format_bytes(e.bytes).c_str(), image_state_name(e.state), e.verified ? "yes" : "no",
+                    format_bytes(e.bytes).c_str(), e.resumable ? "resumable" : image_state_name(e.state),
+                    e.verified ? "yes" : "no",
                     e.parts.empty() ? "-" : joined(e.parts, ", ").c_str());
 }
 

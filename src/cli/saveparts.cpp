@@ -12,6 +12,7 @@ namespace kura::cli {
 int run_saveparts(const std::vector<std::string>& argv, const std::vector<std::string>& full_argv) {
     auto specs = common_option_specs();
     for (const auto& spec : save_option_specs()) specs.push_back(spec);
+    specs.push_back({{"--resume"}, false});
     Args args("saveparts", argv, specs);
     log::set_verbose(args.flag("--verbose"));
     if (args.positionals().size() < 2)
@@ -24,6 +25,7 @@ int run_saveparts(const std::vector<std::string>& argv, const std::vector<std::s
     request.sources.assign(args.positionals().begin() + 1, args.positionals().end());
     request.progress = progress_option(args);
     request.dry_run = args.flag("--dry-run");
+    request.resume = args.flag("--resume");
     request.verify = options.verify;
     request.fs = options.fs;
     request.settings = options.settings;

@@ -10,7 +10,7 @@
 namespace kura {
 namespace {
 
-class GzipCompressor : public ByteSink {
+class GzipCompressor : public Compressor {
 public:
     GzipCompressor(ByteSink& out, const CompressOptions& o) : out_(out), buffer_(1 << 20) {
         // windowBits 15 + 16 asks zlib for a gzip wrapper instead of a zlib one.
@@ -20,6 +20,7 @@ public:
     ~GzipCompressor() override { deflateEnd(&z_); }
 
     void write(const void* data, std::size_t length) override {
+        if (length > 0) dirty_ = any_member_ = true;
         const auto* p = static_cast<const Bytef*>(data);
         while (length > 0) {
             // zlib counts in uInt; feed at most 1 GiB at a time.
@@ -32,8 +33,21 @@ public:
         }
     }
 
-    void close() override {
+    // Finishes this gzip member (its CRC and length trailer); deflateReset makes the next
+    // write start a new member with its own header, as pigz and concatenated files have.
+    void end_frame() override {
+        if (!dirty_) return;  // an empty member would only add 20 bytes
         while (pump(Z_FINISH) != Z_STREAM_END) {
+        }
+        if (deflateReset(&z_) != Z_OK) throw Error(ExitCode::internal, "gzip: cannot start a new member");
+        dirty_ = false;
+    }
+
+    void close() override {
+        // A stream always has at least one member, even for no data at all.
+        if (dirty_ || !any_member_) {
+            while (pump(Z_FINISH) != Z_STREAM_END) {
+            }
         }
         out_.close();
     }
@@ -52,6 +66,8 @@ private:
     ByteSink& out_;
     z_stream z_{};
     std::vector<Bytef> buffer_;
+    bool dirty_ = false;       // data went into the current member
+    bool any_member_ = false;  // at least one member was (or is being) written
 };
 
 class GzipDecompressor : public ByteSource {
@@ -111,7 +127,7 @@ Codec gzip_codec() {
     c.default_level = 6;
     c.min_level = 1;
     c.max_level = 9;
-    c.make_compressor = [](ByteSink& out, const CompressOptions& o) -> std::unique_ptr<ByteSink> {
+    c.make_compressor = [](ByteSink& out, const CompressOptions& o) -> std::unique_ptr<Compressor> {
         return std::make_unique<GzipCompressor>(out, o);
     };
     c.make_decompressor = [](ByteSource& in, const std::string& what) -> std::unique_ptr<ByteSource> {

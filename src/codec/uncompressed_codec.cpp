@@ -4,10 +4,11 @@
 namespace kura {
 namespace {
 
-class PassThroughSink : public ByteSink {
+class PassThroughSink : public Compressor {
 public:
     explicit PassThroughSink(ByteSink& out) : out_(out) {}
     void write(const void* data, std::size_t length) override { out_.write(data, length); }
+    void end_frame() override {}  // nothing is held back
     void close() override { out_.close(); }
 
 private:
@@ -29,7 +30,7 @@ Codec uncompressed_codec() {
     Codec c;
     c.name = "none";
     c.suffix = "uncomp";
-    c.make_compressor = [](ByteSink& out, const CompressOptions&) -> std::unique_ptr<ByteSink> {
+    c.make_compressor = [](ByteSink& out, const CompressOptions&) -> std::unique_ptr<Compressor> {
         return std::make_unique<PassThroughSink>(out);
     };
     c.make_decompressor = [](ByteSource& in, const std::string&) -> std::unique_ptr<ByteSource> {

@@ -14,7 +14,7 @@ void check(std::size_t rc, const std::string& what) {
     if (ZSTD_isError(rc)) throw Error(ExitCode::internal, what + ": " + ZSTD_getErrorName(rc));
 }
 
-class ZstdCompressor : public ByteSink {
+class ZstdCompressor : public Compressor {
 public:
     ZstdCompressor(ByteSink& out, const CompressOptions& o) : out_(out), buffer_(ZSTD_CStreamOutSize() * 8) {
         ctx_ = ZSTD_createCCtx();
@@ -31,10 +31,16 @@ public:
         while (in.pos < in.size) pump(in, ZSTD_e_continue);
     }
 
-    void close() override {
+    // After ZSTD_e_end the context starts the next frame by itself, with the same
+    // parameters (level, checksum, workers).
+    void end_frame() override {
         ZSTD_inBuffer in{nullptr, 0, 0};
         while (pump(in, ZSTD_e_end) != 0) {
         }
+    }
+
+    void close() override {
+        end_frame();
         out_.close();
     }
 
@@ -108,7 +114,7 @@ Codec zstd_codec() {
     c.default_level = 3;  // what Clonezilla's -z9 runs (zstd -3)
     c.min_level = 1;
     c.max_level = 19;
-    c.make_compressor = [](ByteSink& out, const CompressOptions& o) -> std::unique_ptr<ByteSink> {
+    c.make_compressor = [](ByteSink& out, const CompressOptions& o) -> std::unique_ptr<Compressor> {
         return std::make_unique<ZstdCompressor>(out, o);
     };
     c.make_decompressor = [](ByteSource& in, const std::string& what) -> std::unique_ptr<ByteSource> {

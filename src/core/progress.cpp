@@ -33,10 +33,11 @@ ProgressSnapshot Progress::snapshot() const {
         std::lock_guard lock(item_mutex_);
         s.item = item_;
     }
-    s.done_bytes = done_.load();
+    std::uint64_t done_here = done_.load();
+    s.done_bytes = done_here + already_done_.load();
     s.total_bytes = total_.load();
     s.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    if (s.elapsed_s > 0) s.rate_bytes_per_s = static_cast<double>(s.done_bytes) / s.elapsed_s;
+    if (s.elapsed_s > 0) s.rate_bytes_per_s = static_cast<double>(done_here) / s.elapsed_s;
     if (s.rate_bytes_per_s > 0 && s.total_bytes >= s.done_bytes)
         s.eta_s = static_cast<double>(s.total_bytes - s.done_bytes) / s.rate_bytes_per_s;
     return s;
@@ -79,6 +80,8 @@ void Progress::render(bool final_line) {
 void Progress::start() {
     started_ = std::chrono::steady_clock::now();
     if (style_ == ProgressStyle::none || ticker_.joinable()) return;
+    // A resumed job shows at once where it starts from.
+    if (already_done_.load() > 0) render(false);
     stopping_ = false;
     ticker_ = std::thread([this] { tick_loop(); });
 }

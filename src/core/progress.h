@@ -36,6 +36,9 @@ public:
     void set_total(std::uint64_t bytes) { total_.store(bytes); }
     void set_item(const std::string& item);
     void add(std::uint64_t bytes) { done_.fetch_add(bytes, std::memory_order_relaxed); }
+    // Bytes an earlier run already did (a resumed save): counted as done, so the line
+    // starts where that run stopped, but not in the rate or the ETA of this run.
+    void add_already_done(std::uint64_t bytes) { already_done_.fetch_add(bytes, std::memory_order_relaxed); }
 
     ProgressSnapshot snapshot() const;
 
@@ -52,7 +55,7 @@ private:
 
     ProgressStyle style_;
     std::string operation_;
-    std::atomic<std::uint64_t> done_{0}, total_{0};
+    std::atomic<std::uint64_t> done_{0}, total_{0}, already_done_{0};
     mutable std::mutex item_mutex_;
     std::string item_;
     std::chrono::steady_clock::time_point started_;

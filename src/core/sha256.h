@@ -20,6 +20,9 @@ public:
     void update(const void* data, std::size_t length);
     // The digest as 64 lower-case hex digits; the object starts over afterwards.
     std::string hex_digest();
+    // The digest of what was hashed so far, without ending the hash: a save checkpoint
+    // records the digest of a piece's kept prefix while the piece goes on growing.
+    std::string peek_hex_digest() const;
 
 private:
     struct State;

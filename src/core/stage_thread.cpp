@@ -20,18 +20,36 @@ ThreadedSink::~ThreadedSink() {
 
 void ThreadedSink::run() {
     try {
-        while (auto chunk = queue_.pop()) downstream_.write(chunk->data(), chunk->size());
+        while (auto chunk = queue_.pop()) {
+            downstream_.write(chunk->data(), chunk->size());
+            std::lock_guard lock(progress_mutex_);
+            ++written_;
+            progress_cv_.notify_all();
+        }
     } catch (...) {
         error_.capture(std::current_exception());
         queue_.abort();
+        std::lock_guard lock(progress_mutex_);
+        failed_ = true;
+        progress_cv_.notify_all();
     }
 }
 
 void ThreadedSink::push_current() {
     if (current_.empty()) return;
     if (!queue_.push(std::move(current_))) error_.rethrow_if_any();
+    ++pushed_;
     current_ = Buffer();
     current_.reserve(chunk_size_);
+}
+
+void ThreadedSink::flush() {
+    push_current();
+    {
+        std::unique_lock lock(progress_mutex_);
+        progress_cv_.wait(lock, [&] { return failed_ || written_ == pushed_; });
+    }
+    error_.rethrow_if_any();
 }
 
 void ThreadedSink::write(const void* data, std::size_t length) {

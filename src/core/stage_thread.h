@@ -6,6 +6,7 @@
 #include "core/bounded_queue.h"
 #include "core/byte_stream.h"
 
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <mutex>
@@ -44,6 +45,9 @@ public:
     ~ThreadedSink() override;
     void write(const void* data, std::size_t length) override;
     void close() override;  // drains, closes downstream, rethrows a failure of the thread
+    // Waits until everything written so far has been written to `downstream` (not closed):
+    // a checkpoint needs the bytes out of memory before it can make them durable.
+    void flush();
 
 private:
     void run();
@@ -55,6 +59,12 @@ private:
     FirstError error_;
     std::thread thread_;
     bool closed_ = false;
+    // Chunks handed to the thread and chunks it has finished writing, for flush().
+    std::uint64_t pushed_ = 0;
+    std::uint64_t written_ = 0;
+    bool failed_ = false;
+    std::mutex progress_mutex_;
+    std::condition_variable progress_cv_;
 };
 
 // A thread reads `upstream` ahead in buffers of `chunk_size` bytes.

@@ -44,6 +44,15 @@ std::uint64_t Bitmap::count() const {
     return n;
 }
 
+std::uint64_t Bitmap::count_below(std::uint64_t end) const {
+    if (end > bits_) end = bits_;
+    std::uint64_t n = 0;
+    std::size_t whole = static_cast<std::size_t>(end / 64);
+    for (std::size_t w = 0; w < whole; ++w) n += static_cast<std::uint64_t>(std::popcount(words_[w]));
+    if (end % 64 != 0) n += static_cast<std::uint64_t>(std::popcount(words_[whole] & ((1ull << (end % 64)) - 1)));
+    return n;
+}
+
 std::uint64_t Bitmap::next_set(std::uint64_t from) const {
     if (from >= bits_) return bits_;
     std::size_t w = static_cast<std::size_t>(from / 64);

@@ -27,6 +27,8 @@ public:
     void set_range(std::uint64_t first, std::uint64_t count);
     bool test(std::uint64_t bit) const;
     std::uint64_t count() const;
+    // Set bits below index `end` (a resumed save checks its journal's block counts with it).
+    std::uint64_t count_below(std::uint64_t end) const;
 
     // The first run of set bits at or after `from`.
     std::optional<Run> next_run(std::uint64_t from) const;

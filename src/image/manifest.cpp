@@ -15,6 +15,7 @@ namespace kura {
 //   verified yes|no
 //   seconds S
 //   disk NAME key=value ...      (savedisk; values with spaces are %-escaped)
+//   resumed N                  (only when an interrupted save was continued N times)
 //   part NAME key=value ...
 //   file PART NAME BYTES [SHA256]
 namespace {
@@ -53,20 +54,23 @@ std::string Manifest::to_text() const {
     out << "complete " << (complete ? "yes" : "no") << "\n";
     out << "verified " << (verified ? "yes" : "no") << "\n";
     if (seconds > 0) out << "seconds " << seconds << "\n";
+    if (resumes > 0) out << "resumed " << resumes << "\n";
     for (const auto& d : disks)
         out << "disk " << d.name << " source=" << escape(d.source) << " identity=" << escape(d.identity)
             << " model=" << escape(d.model) << " serial=" << escape(d.serial) << " wwid=" << escape(d.wwid)
             << " transport=" << d.transport << " table=" << d.table << " bytes=" << d.bytes
             << " logical_sector=" << d.logical_sector << " physical_sector=" << d.physical_sector << "\n";
-    for (const auto& p : parts) {
-        out << "part " << p.name << " source=" << p.source << " fs=" << p.fs_type
-            << " compression=" << p.compression << " device_bytes=" << p.device_bytes
-            << " block_size=" << p.block_size << " total_blocks=" << p.total_blocks
-            << " used_blocks=" << p.used_blocks << " seconds=" << p.seconds << "\n";
-        for (const auto& f : p.files)
-            out << "file " << p.name << " " << f.name << " " << f.bytes << (f.sha256.empty() ? "" : " " + f.sha256)
-                << "\n";
-    }
+    for (const auto& p : parts) out << manifest_part_text(p);
+    return out.str();
+}
+
+std::string manifest_part_text(const ManifestPart& p) {
+    std::ostringstream out;
+    out << "part " << p.name << " source=" << p.source << " fs=" << p.fs_type << " compression=" << p.compression
+        << " device_bytes=" << p.device_bytes << " block_size=" << p.block_size << " total_blocks=" << p.total_blocks
+        << " used_blocks=" << p.used_blocks << " seconds=" << p.seconds << "\n";
+    for (const auto& f : p.files)
+        out << "file " << p.name << " " << f.name << " " << f.bytes << (f.sha256.empty() ? "" : " " + f.sha256) << "\n";
     return out.str();
 }
 
@@ -130,6 +134,10 @@ Manifest Manifest::parse(const std::string& text) {
                 else if (k == "physical_sector") d.physical_sector = static_cast<std::uint32_t>(to_u64(v, number));
             }
             m.disks.push_back(std::move(d));
+        } else if (key == "resumed") {
+            std::string v;
+            f >> v;
+            m.resumes = static_cast<int>(to_u64(v, number));
         } else if (key == "part") {
             ManifestPart p;
             f >> p.name;

@@ -47,6 +47,7 @@ struct Manifest {
     bool verified = false;
     double seconds = 0;        // the whole save, verification included
     std::vector<ManifestDisk> disks;
+    int resumes = 0;           // how many times an interrupted save of it was continued
     std::vector<ManifestPart> parts;
 
     std::string to_text() const;
@@ -55,6 +56,10 @@ struct Manifest {
     const ManifestPart* find(const std::string& part) const;
     const ManifestDisk* find_disk(const std::string& name) const;
 };
+
+// A partition's `part` line and its `file` lines, as the manifest (and the resume journal,
+// for the partitions an interrupted save finished) records them.
+std::string manifest_part_text(const ManifestPart& part);
 
 std::optional<Manifest> read_manifest(const Repository& repo, const std::string& image_dir);
 

@@ -19,6 +19,25 @@ void PartcloneEncoder::write_preamble(ByteSink& out) const {
     out.write(&crc, sizeof crc);
 }
 
+std::uint64_t PartcloneEncoder::stream_bytes() const {
+    std::uint64_t bytes = partclone_v2_header_size + bitmap_.byte_count() + 4 + written_ * header_.block_size;
+    if (header_.checksum_mode != partclone_checksum_none)
+        bytes += (written_ - in_group_) / header_.blocks_per_checksum * header_.checksum_size;
+    return bytes;
+}
+
+void PartcloneEncoder::resume(const EncoderPosition& at) {
+    bool checksums = header_.checksum_mode != partclone_checksum_none;
+    if (at.blocks_written > header_.used_blocks || (checksums && at.in_group >= header_.blocks_per_checksum) ||
+        (!checksums && at.in_group != 0) || at.in_group > at.blocks_written)
+        throw Error(ExitCode::internal, "cannot resume a Partclone stream at block " +
+                                            std::to_string(at.blocks_written) + " (" + std::to_string(at.in_group) +
+                                            " in its checksum group)");
+    written_ = at.blocks_written;
+    in_group_ = at.in_group;
+    state_ = at.crc_state;
+}
+
 void PartcloneEncoder::emit_checksum(ByteSink& out) {
     out.write(&state_, sizeof state_);
     in_group_ = 0;

@@ -26,11 +26,82 @@ void SplitWriter::close_current() {
     files_.back().sha256 = hash_.hex_digest();
 }
 
+SplitWriter::SplitWriter(Repository& repo, std::string dir, std::string base, std::uint64_t piece_bytes,
+                         const SplitPosition& at)
+    : repo_(repo), dir_(std::move(dir)), base_(std::move(base)), piece_bytes_(piece_bytes) {
+    auto damaged = [&](const std::string& name, const std::string& why) {
+        return Error(ExitCode::image_corrupt, dir_ + "/" + name + ": " + why +
+                                                  "; the interrupted save cannot be continued, start a new one");
+    };
+    if (piece_bytes_ == 0 && !at.finished.empty())
+        throw damaged(base_, "the journal lists split pieces of an unsplit stream");
+    for (std::size_t i = 0; i < at.finished.size(); ++i) {
+        const StoredFile& f = at.finished[i];
+        if (f.name != piece_name(i)) throw damaged(f.name, "not the expected piece " + piece_name(i));
+        if (!repo_.exists(dir_ + "/" + f.name)) throw damaged(f.name, "the piece is missing");
+        if (repo_.file_size(dir_ + "/" + f.name) != f.bytes)
+            throw damaged(f.name, "its size is not the " + std::to_string(f.bytes) + " bytes recorded");
+        files_.push_back(f);
+    }
+    const std::size_t index = at.finished.size();
+    const std::string name = piece_name(index);
+    const std::string path = dir_ + "/" + name;
+    if (piece_bytes_ != 0 && at.current_bytes > piece_bytes_) throw damaged(name, "the journal exceeds the split size");
+    if (!repo_.exists(path) || repo_.file_size(path) < at.current_bytes)
+        throw damaged(name, "it holds less than the " + std::to_string(at.current_bytes) +
+                                " bytes the interrupted save made durable");
+    // Rehash what is kept; equal digests show it is byte for byte what the journal vouched for.
+    {
+        auto in = repo_.open_file(path);
+        std::vector<std::uint8_t> buffer(4u << 20);
+        std::uint64_t left = at.current_bytes;
+        while (left > 0) {
+            std::size_t n = in->read(buffer.data(), static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size())));
+            if (n == 0) throw damaged(name, "it ended while being read back");
+            hash_.update(buffer.data(), n);
+            left -= n;
+        }
+    }
+    if (hash_.peek_hex_digest() != at.current_sha256)
+        throw damaged(name, "its first " + std::to_string(at.current_bytes) +
+                                " bytes are not what the interrupted save wrote (SHA-256 differs)");
+    remove_pieces_after(index);
+    current_ = repo_.reopen_file(path, at.current_bytes);
+    files_.push_back({name, at.current_bytes, {}});
+    in_current_ = at.current_bytes;
+}
+
+std::string SplitWriter::piece_name(std::size_t index) const {
+    return piece_bytes_ == 0 ? base_ : base_ + "." + split_suffix(index);
+}
+
+void SplitWriter::remove_pieces_after(std::size_t index) {
+    if (piece_bytes_ == 0) return;
+    const std::string prefix = base_ + ".";
+    for (const auto& name : repo_.list(dir_))
+        if (name.size() == prefix.size() + 2 && name.compare(0, prefix.size(), prefix) == 0 &&
+            split_index(name.substr(prefix.size())) > static_cast<int>(index))
+            repo_.remove_tree(dir_ + "/" + name);
+}
+
 void SplitWriter::open_next() {
-    std::string name = piece_bytes_ == 0 ? base_ : base_ + "." + split_suffix(files_.size());
+    std::string name = piece_name(files_.size());
     current_ = repo_.create_file(dir_ + "/" + name);
     files_.push_back({name, 0, {}});
     in_current_ = 0;
+}
+
+void SplitWriter::sync() {
+    if (current_) current_->sync();
+}
+
+SplitPosition SplitWriter::position() const {
+    SplitPosition p;
+    if (files_.empty()) return p;
+    p.finished.assign(files_.begin(), files_.end() - 1);
+    p.current_bytes = in_current_;
+    p.current_sha256 = hash_.peek_hex_digest();
+    return p;
 }
 
 void SplitWriter::write(const void* data, std::size_t length) {

@@ -3,7 +3,8 @@
 #include "core/error.h"
 #include "image/image_layout.h"
 #include "image/manifest.h"
-#include "ops/save_parts.h"
+#include "ops/image_save_session.h"
+#include "ops/save_journal.h"
 
 namespace kura {
 namespace {
@@ -48,6 +49,16 @@ std::vector<ImageEntry> list_images(const Repository& repo) {
             // A save that has not finished (or was killed): never offered for restore.
             entry.name = dir.substr(kPartialPrefix.size());
             entry.state = ImageState::incomplete;
+            try {
+                if (auto journal = read_save_journal(repo, dir)) {
+                    entry.resumable = true;
+                    entry.created = journal->created;
+                    entry.made_by = journal->engine;
+                    for (const auto& s : journal->sources) entry.parts.push_back(s.name);
+                }
+            } catch (const Error&) {
+                // A damaged journal: incomplete, and nothing to resume.
+            }
         } else if (repo.exists(dir + "/" + kManifestFile)) {
             entry.name = dir;
             entry.state = ImageState::complete;

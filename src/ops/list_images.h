@@ -25,6 +25,7 @@ struct ImageEntry {
     std::uint64_t bytes = 0;          // sum of the files in the directory
     ImageState state = ImageState::complete_unknown;
     bool verified = false;            // the manifest records a verification after saving
+    bool resumable = false;           // an interrupted save with a resume journal (--resume continues it)
     // Only complete images (or Clonezilla ones) are ever offered for restore.
     bool restorable() const { return state != ImageState::incomplete; }
 };

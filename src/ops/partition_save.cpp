@@ -2,12 +2,14 @@
 
 #include "core/cancel.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/stage_thread.h"
 #include "device/device.h"
 #include "image/image_layout.h"
 #include "image/partclone_encoder.h"
 #include "image/raw_stream_decoder.h"
 #include "image/split_files.h"
+#include "ops/stream_output.h"
 #include "ops/used_block_reader.h"
 
 #include <chrono>
@@ -70,18 +72,36 @@ PartitionSource inspect_raw_partition(const std::string& path, const std::string
 
 namespace {
 
-// Every byte, in order: what partclone.dd writes to its output.
-std::uint64_t copy_raw(const Device& device, ByteSink& out, Progress& progress) {
+// Makes the output durable up to here and lets the caller record `cp`; logs what it cost
+// (kura --verbose), since that is the price of being able to resume.
+void take_checkpoint(StreamOutput& out, PartitionCheckpoint& cp, const Checkpointing& checkpoints) {
+    auto started = std::chrono::steady_clock::now();
+    cp.output = out.checkpoint();
+    if (checkpoints.on_checkpoint) checkpoints.on_checkpoint(cp);
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    log::debug("checkpoint after " + std::to_string(cp.stream_bytes) + " stream bytes (piece " +
+               std::to_string(cp.output.finished.size()) + ", byte " + std::to_string(cp.output.current_bytes) +
+               ") took " + std::to_string(static_cast<int>(ms)) + " ms");
+}
+
+// Every byte from `offset` on, in order: what partclone.dd writes to its output. Between
+// 4 MiB chunks a checkpoint may be taken.
+std::uint64_t copy_raw(const Device& device, std::uint64_t offset, StreamOutput& out, Progress& progress,
+                       const Checkpointing& checkpoints) {
     constexpr std::size_t kChunk = 4u << 20;
     std::vector<std::uint8_t> buffer(kChunk);
-    std::uint64_t offset = 0;
     while (offset < device.size()) {
         throw_if_cancelled();
         auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, device.size() - offset));
         device.read_at(buffer.data(), n, offset);
-        out.write(buffer.data(), n);
+        out.input().write(buffer.data(), n);
         offset += n;
         progress.add(n);
+        if (offset < device.size() && out.checkpoint_due(checkpoints.interval)) {
+            PartitionCheckpoint cp;
+            cp.raw_bytes = cp.stream_bytes = offset;
+            take_checkpoint(out, cp, checkpoints);
+        }
     }
     return offset;
 }
@@ -98,28 +118,7 @@ ManifestPart describe_part(const PartitionSource& source, const SaveSettings& se
 
 }  // namespace
 
-ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
-                            const SaveSettings& settings, Progress& progress) {
-    auto started = std::chrono::steady_clock::now();
-    progress.set_item(source.name);
-    Device device = Device::open(source.path, Access::read_only, Role::source);
-    device.advise_sequential();
-
-    if (source.raw) {
-        SplitWriter pieces(repo, image_dir, data_file_base(source.name, "dd", *settings.codec), settings.split_bytes);
-        ThreadedSink writer_stage(pieces, 4u << 20, 4);
-        auto compressor = settings.codec->make_compressor(writer_stage, settings.compress);
-        std::uint64_t bytes = copy_raw(device, *compressor, progress);
-        compressor->close();
-        ManifestPart part = describe_part(source, settings, "dd");
-        part.block_size = raw_stream_sector;
-        part.total_blocks = part.used_blocks = bytes / raw_stream_sector;
-        part.files = pieces.files();
-        part.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        return part;
-    }
-
-    const UsedBlockMap& map = source.map;
+PartcloneHeader partclone_header_for(const UsedBlockMap& map) {
     PartcloneHeader header;
     header.writer_version = writer_version();
     header.fs_tag = map.partclone_tag;
@@ -129,29 +128,81 @@ ManifestPart save_partition(const PartitionSource& source, Repository& repo, con
     header.checksum_size = 4;
     header.blocks_per_checksum = clonezilla_blocks_per_checksum(map.block_size);
     header.reseed = true;
-    PartcloneEncoder encoder(header, map.used);
+    header.total_blocks = map.used.size();
+    header.used_blocks = map.used.count();
+    return header;
+}
 
-    std::string base = data_file_base(source.name, source.probe.type, *settings.codec);
-    SplitWriter pieces(repo, image_dir, base, settings.split_bytes);
-    ThreadedSink writer_stage(pieces, 4u << 20, 4);
-    auto compressor = settings.codec->make_compressor(writer_stage, settings.compress);
+std::string stream_base_name(const PartitionSource& source, const Codec& codec) {
+    return data_file_base(source.name, source.raw ? "dd" : source.probe.type, codec);
+}
 
-    encoder.write_preamble(*compressor);
-    UsedBlockReader reader(device, map.used, map.block_size);
+ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
+                            const SaveSettings& settings, Progress& progress) {
+    return save_partition(source, repo, image_dir, settings, progress, Checkpointing{});
+}
+
+ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
+                            const SaveSettings& settings, Progress& progress, const Checkpointing& checkpoints) {
+    auto started = std::chrono::steady_clock::now();
+    progress.set_item(source.name);
+    Device device = Device::open(source.path, Access::read_only, Role::source);
+    device.advise_sequential();
+    const PartitionCheckpoint* from = checkpoints.resume_from;
+    StreamOutput out(repo, image_dir, stream_base_name(source, *settings.codec), settings.split_bytes,
+                     *settings.codec, settings.compress, from ? &from->output : nullptr);
+
+    if (source.raw) {
+        std::uint64_t start = from ? from->raw_bytes : 0;
+        if (start > device.size() || start % raw_stream_sector != 0)
+            throw Error(ExitCode::internal, "cannot resume a dd stream at byte " + std::to_string(start));
+        std::uint64_t bytes = copy_raw(device, start, out, progress, checkpoints);
+        out.close();
+        ManifestPart part = describe_part(source, settings, "dd");
+        part.block_size = raw_stream_sector;
+        part.total_blocks = part.used_blocks = bytes / raw_stream_sector;
+        part.files = out.files();
+        part.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return part;
+    }
+
+    const UsedBlockMap& map = source.map;
+    PartcloneEncoder encoder(partclone_header_for(map), map.used);
+    std::uint64_t next_block = 0;
+    if (from) {
+        // The checkpoint's two counts of the same point must agree with this bitmap.
+        if (from->next_block > map.used.size() ||
+            map.used.count_below(from->next_block) != from->encoder.blocks_written)
+            throw Error(ExitCode::internal, source.path + ": the checkpoint's block " +
+                                                std::to_string(from->next_block) + " does not match the bitmap");
+        encoder.resume(from->encoder);
+        next_block = from->next_block;
+    } else {
+        encoder.write_preamble(out.input());
+    }
+    UsedBlockReader reader(device, map.used, map.block_size, 4u << 20, 4, next_block);
     BlockChunk chunk;
     while (reader.next(chunk)) {
         throw_if_cancelled();
-        encoder.write_blocks(chunk.data.data(), chunk.blocks, *compressor);
+        encoder.write_blocks(chunk.data.data(), chunk.blocks, out.input());
         progress.add(chunk.blocks * map.block_size);
+        if (encoder.position().blocks_written < encoder.header().used_blocks &&
+            out.checkpoint_due(checkpoints.interval)) {
+            PartitionCheckpoint cp;
+            cp.encoder = encoder.position();
+            cp.next_block = chunk.next_block;
+            cp.stream_bytes = encoder.stream_bytes();
+            take_checkpoint(out, cp, checkpoints);
+        }
     }
-    encoder.finish(*compressor);
-    compressor->close();
+    encoder.finish(out.input());
+    out.close();
 
     ManifestPart part = describe_part(source, settings, source.probe.type);
     part.block_size = map.block_size;
     part.total_blocks = map.used.size();
     part.used_blocks = encoder.header().used_blocks;
-    part.files = pieces.files();
+    part.files = out.files();
     part.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return part;
 }

@@ -7,6 +7,8 @@
 #include "fs/filesystem.h"
 #include "fs/probe.h"
 #include "image/manifest.h"
+#include "image/partclone_header.h"
+#include "ops/save_checkpoint.h"
 #include "repo/repository.h"
 
 #include <cstdint>
@@ -41,5 +43,14 @@ PartitionSource inspect_raw_partition(const std::string& path, const std::string
 
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
                             const SaveSettings& settings, Progress& progress);
+// The same with checkpoints, and optionally continuing from one an earlier run recorded
+// (ops/save_checkpoint.h). The caller must have made sure the source is unchanged since.
+ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
+                            const SaveSettings& settings, Progress& progress, const Checkpointing& checkpoints);
+
+// The Partclone header kura writes for a partition (also what a resumed save compares).
+PartcloneHeader partclone_header_for(const UsedBlockMap& map);
+// The data file name without split suffix: sda1.ext4-ptcl-img.zst, sda2.dd-ptcl-img.gz.
+std::string stream_base_name(const PartitionSource& source, const Codec& codec);
 
 }  // namespace kura

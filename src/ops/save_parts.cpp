@@ -8,7 +8,6 @@
 #include "device/safety.h"
 #include "image/clonezilla_metadata.h"
 #include "image/image_layout.h"
-#include "ops/partition_restore.h"
 
 #include <chrono>
 #include <set>
@@ -60,87 +59,60 @@ Plan make_plan(const SavePartsRequest& request, const Repository& repo, const st
     return plan;
 }
 
-void write_metadata(Repository& repo, const std::string& dir, const SavePartsRequest& request,
-                    const std::vector<PartitionSource>& sources, const Manifest& manifest) {
+// Clonezilla's files (kura-manifest is the session's), `parts` last.
+void write_metadata(ImageSaveSession& session, const SavePartsRequest& request,
+                    const std::vector<PartitionSource>& sources) {
     std::vector<SavedDevice> devices;
     for (const auto& s : sources) devices.push_back({s.name, s.probe, s.device_bytes});
-    write_text_file(repo, dir + "/dev-fs.list", dev_fs_list_text(devices));
-    write_text_file(repo, dir + "/blkid.list", blkid_list_text(devices));
-    write_text_file(repo, dir + "/Info-saved-by-cmd.txt", request.command_line + "\n");
-    write_text_file(repo, dir + "/" + kManifestFile, manifest.to_text());
-    write_text_file(repo, dir + "/clonezilla-img", clonezilla_img_text(local_timestamp(), log::history()));
+    session.write_file("dev-fs.list", dev_fs_list_text(devices));
+    session.write_file("blkid.list", blkid_list_text(devices));
+    session.write_file("Info-saved-by-cmd.txt", request.command_line + "\n");
+    session.write_file("clonezilla-img", clonezilla_img_text(local_timestamp(), log::history()));
     // Last: Clonezilla's pickers recognise an image by its `parts` file.
-    write_text_file(repo, dir + "/" + kPartsFile, parts_file_text(devices));
-}
-
-void verify_saved(Repository& repo, const std::string& dir, const Manifest& manifest, ProgressStyle style) {
-    Progress progress(style, "verify");
-    std::uint64_t total = 0;
-    for (const auto& p : manifest.parts) total += p.used_blocks * p.block_size;
-    progress.set_total(total);
-    progress.start();
-    for (const auto& p : manifest.parts) {
-        check_files_against_manifest(repo, dir, p);
-        DataFiles files = find_data_files(repo, dir, p.name);
-        attach_checksums(files, p);
-        check_partition(repo, dir, files, progress);
-    }
-    progress.stop();
+    session.write_file(kPartsFile, parts_file_text(devices));
 }
 
 }  // namespace
-
-std::string partial_image_name(const std::string& image) { return ".kura-partial-" + image; }
 
 SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void(const Plan&)>& show_plan) {
     auto started = std::chrono::steady_clock::now();
     validate_image_name(request.image);
     auto repo = open_repository(request.repo);
-    if (repo->exists(request.image))
+    if (!request.resume && repo->exists(request.image))
         throw Error(ExitCode::target_refused, "image " + request.image + " already exists in " + repo->describe() +
                                                   "; choose another name or remove the old image first");
+    // Before the sources are read: a resume of nothing is an operator's slip, said at once.
+    std::unique_ptr<ImageSaveSession> session;
+    if (request.resume) session = ImageSaveSession::resume(*repo, request.image, request.settings);
 
     std::vector<PartitionSource> sources = inspect_sources(request);
     SaveOutcome outcome;
     outcome.plan = make_plan(request, *repo, sources);
+    if (session) {
+        session->check_sources(sources);
+        outcome.plan.warnings.push_back(session->resume_summary());
+    }
     show_plan(outcome.plan);
     if (request.dry_run) return outcome;
 
-    const std::string dir = partial_image_name(request.image);
-    if (repo->exists(dir)) {
-        log::info("removing " + dir + " left by an earlier save that did not finish");
-        repo->remove_tree(dir);
+    if (!session) {
+        session = ImageSaveSession::start(*repo, request.image, request.settings);
+        session->check_sources(sources);
     }
-    repo->make_directory(dir);
     try {
         Progress progress(request.progress, "save");
         progress.set_total(outcome.plan.total_used_bytes());
+        progress.add_already_done(session->bytes_already_saved());
         progress.start();
-        Manifest& manifest = outcome.manifest;
-        manifest.engine = std::string("kura ") + KURA_VERSION;
-        manifest.created = utc_timestamp();
-        for (const auto& source : sources) {
-            log::info("saving " + source.path + " (" + source.probe.type + ") as " + source.name);
-            manifest.parts.push_back(save_partition(source, *repo, dir, request.settings, progress));
-        }
+        for (const auto& source : sources) session->save(source, progress);
         progress.stop();
-        manifest.complete = true;
-        if (request.verify) {
-            log::info("verifying the new image (every checksum, every file)");
-            verify_saved(*repo, dir, manifest, request.progress);
-            manifest.verified = true;
-        }
-        write_metadata(*repo, dir, request, sources, manifest);
-        repo->sync_directory(dir);
-        repo->rename(dir, request.image);
-        repo->sync_directory("");
+        outcome.manifest = session->finish(request.verify, request.progress,
+                                           [&](const Manifest&) { write_metadata(*session, request, sources); });
+    } catch (const Error& e) {
+        session->abandon(e.code());
+        throw;
     } catch (...) {
-        // Never leave half an image behind; an incomplete one must not look restorable.
-        try {
-            repo->remove_tree(dir);
-        } catch (const std::exception& e) {
-            log::warn(std::string("could not remove the unfinished image: ") + e.what());
-        }
+        session->abandon(ExitCode::internal);
         throw;
     }
     for (const auto& p : outcome.manifest.parts)

@@ -1,11 +1,13 @@
 // `saveparts`: one or more partitions into a new image directory. The directory is built
 // under a hidden temporary name and renamed only when every file is written, flushed and
-// (by default) verified, so an unfinished image is never offered for restore.
+// (by default) verified, so an unfinished image is never offered for restore. With
+// `resume`, a save an earlier run left unfinished is continued (ops/image_save_session.h).
 #pragma once
 
 #include "core/progress.h"
 #include "fs/filesystem.h"
 #include "image/manifest.h"
+#include "ops/image_save_session.h"
 #include "ops/partition_save.h"
 #include "ops/plan.h"
 
@@ -22,6 +24,7 @@ struct SavePartsRequest {
     SaveSettings settings;
     bool verify = true;
     bool dry_run = false;
+    bool resume = false;  // continue the interrupted save of `image` instead of starting one
     FsReadOptions fs;
     std::string command_line;  // recorded in Info-saved-by-cmd.txt
     ProgressStyle progress = ProgressStyle::text;
@@ -36,8 +39,5 @@ struct SaveOutcome {
 
 // `show_plan` is called once the sources are inspected and before anything is written.
 SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void(const Plan&)>& show_plan);
-
-// The hidden name an image has while it is being written.
-std::string partial_image_name(const std::string& image);
 
 }  // namespace kura

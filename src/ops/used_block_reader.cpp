@@ -5,11 +5,12 @@
 namespace kura {
 
 UsedBlockReader::UsedBlockReader(const Device& device, const Bitmap& used, std::uint32_t block_size,
-                                 std::size_t chunk_bytes, std::size_t depth)
+                                 std::size_t chunk_bytes, std::size_t depth, std::uint64_t start_block)
     : device_(device),
       used_(used),
       block_size_(block_size),
       chunk_blocks_(chunk_bytes / block_size > 0 ? chunk_bytes / block_size : 1),
+      start_block_(start_block),
       queue_(depth) {
     thread_ = std::thread([this] { run(); });
 }
@@ -23,7 +24,7 @@ void UsedBlockReader::run() {
     try {
         BlockChunk chunk;
         chunk.data.resize(chunk_blocks_ * block_size_);
-        std::uint64_t pos = 0;
+        std::uint64_t pos = start_block_;
         while (auto run = used_.next_run(pos)) {
             std::uint64_t block = run->start, left = run->length;
             while (left > 0) {
@@ -35,6 +36,7 @@ void UsedBlockReader::run() {
                 left -= n;
                 if (chunk.blocks == chunk_blocks_) {
                     throw_if_cancelled();
+                    chunk.next_block = block;
                     if (!queue_.push(std::move(chunk))) return;
                     chunk = BlockChunk{};
                     chunk.data.resize(chunk_blocks_ * block_size_);
@@ -43,6 +45,7 @@ void UsedBlockReader::run() {
             pos = run->start + run->length;
         }
         if (chunk.blocks > 0) {
+            chunk.next_block = pos;
             chunk.data.resize(chunk.blocks * block_size_);
             queue_.push(std::move(chunk));
         }

@@ -16,12 +16,17 @@ namespace kura {
 struct BlockChunk {
     Buffer data;
     std::uint64_t blocks = 0;
+    // The bitmap index just past the chunk's last block: where reading would continue, which
+    // a save checkpoint records.
+    std::uint64_t next_block = 0;
 };
 
 class UsedBlockReader {
 public:
+    // Reads the used blocks at or after bitmap index `start_block` (0: all of them; a
+    // resumed save starts where its checkpoint was).
     UsedBlockReader(const Device& device, const Bitmap& used, std::uint32_t block_size,
-                    std::size_t chunk_bytes = 4u << 20, std::size_t depth = 4);
+                    std::size_t chunk_bytes = 4u << 20, std::size_t depth = 4, std::uint64_t start_block = 0);
     ~UsedBlockReader();
     // The next chunk, or false at the end; rethrows a read failure.
     bool next(BlockChunk& chunk);
@@ -32,6 +37,7 @@ private:
     const Bitmap& used_;
     std::uint32_t block_size_;
     std::size_t chunk_blocks_;
+    std::uint64_t start_block_;
     BoundedQueue<BlockChunk> queue_;
     FirstError error_;
     std::thread thread_;

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class LocalFileSink : public ByteSink {
+class LocalFileSink : public WritableFile {
 public:
     LocalFileSink(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
     ~LocalFileSink() override {
@@ -36,6 +36,9 @@ public:
             p += n;
             length -= static_cast<std::size_t>(n);
         }
+    }
+    void sync() override {
+        if (::fsync(fd_) != 0) throw_errno(ExitCode::io_error, path_ + ": flushing to disk failed", errno);
     }
     void close() override {
         if (fd_ < 0) return;
@@ -116,10 +119,29 @@ void LocalRepository::make_directory(const std::string& path) {
         throw_errno(ExitCode::io_error, "cannot create " + full(path), errno);
 }
 
-std::unique_ptr<ByteSink> LocalRepository::create_file(const std::string& path) {
+std::unique_ptr<WritableFile> LocalRepository::create_file(const std::string& path) {
     int fd = ::open(full(path).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) throw_errno(ExitCode::io_error, "cannot create " + full(path), errno);
     return std::make_unique<LocalFileSink>(fd, full(path));
+}
+
+std::unique_ptr<WritableFile> LocalRepository::reopen_file(const std::string& path, std::uint64_t keep_bytes) {
+    int fd = ::open(full(path).c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        throw_errno(err == ENOENT ? ExitCode::image_not_found : ExitCode::io_error, "cannot open " + full(path), err);
+    }
+    auto sink = std::make_unique<LocalFileSink>(fd, full(path));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw_errno(ExitCode::io_error, full(path), errno);
+    if (static_cast<std::uint64_t>(st.st_size) < keep_bytes)
+        throw Error(ExitCode::image_corrupt, full(path) + " has " + std::to_string(st.st_size) + " bytes, fewer than the " +
+                                                 std::to_string(keep_bytes) + " to keep");
+    if (::ftruncate(fd, static_cast<off_t>(keep_bytes)) != 0)
+        throw_errno(ExitCode::io_error, "cannot truncate " + full(path), errno);
+    if (::lseek(fd, static_cast<off_t>(keep_bytes), SEEK_SET) < 0)
+        throw_errno(ExitCode::io_error, full(path), errno);
+    return sink;
 }
 
 std::unique_ptr<ByteSource> LocalRepository::open_file(const std::string& path) const {

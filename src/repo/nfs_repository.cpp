@@ -301,8 +301,16 @@ RemoteFileOpener NfsRepository::opener(const std::string& path) const {
     };
 }
 
-std::unique_ptr<ByteSink> NfsRepository::create_file(const std::string& path) {
+std::unique_ptr<WritableFile> NfsRepository::create_file(const std::string& path) {
     return make_resuming_sink(display_ + "/" + path, opener(path), policy_);
+}
+
+std::unique_ptr<WritableFile> NfsRepository::reopen_file(const std::string& path, std::uint64_t keep_bytes) {
+    // Cutting back must never lengthen: a file shorter than what is to be kept lost data.
+    if (std::uint64_t size = file_size(path); size < keep_bytes)
+        throw Error(ExitCode::image_corrupt, display_ + "/" + path + " has " + std::to_string(size) +
+                                                 " bytes, fewer than the " + std::to_string(keep_bytes) + " to keep");
+    return make_reopened_sink(display_ + "/" + path, opener(path), policy_, keep_bytes);
 }
 
 std::unique_ptr<ByteSource> NfsRepository::open_file(const std::string& path) const {

@@ -27,7 +27,8 @@ public:
     std::uint64_t file_size(const std::string& path) const override;
     std::uint64_t free_bytes() const override;
     void make_directory(const std::string& path) override;
-    std::unique_ptr<ByteSink> create_file(const std::string& path) override;
+    std::unique_ptr<WritableFile> create_file(const std::string& path) override;
+    std::unique_ptr<WritableFile> reopen_file(const std::string& path, std::uint64_t keep_bytes) override;
     std::unique_ptr<ByteSource> open_file(const std::string& path) const override;
     void rename(const std::string& from, const std::string& to) override;
     void remove_tree(const std::string& path) override;

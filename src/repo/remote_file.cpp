@@ -66,16 +66,29 @@ namespace {
 
 // Keeps every byte sent since the last commit, so after a reconnect the file is cut back to
 // the committed length and the tail is sent again: the server may have lost it.
-class ResumingSink : public ByteSink {
+class ResumingSink : public WritableFile {
 public:
-    ResumingSink(std::string what, RemoteFileOpener open, ReconnectPolicy policy)
+    // keep_bytes < 0: a new file; otherwise an existing one cut back to that length, which
+    // is then the committed length everything else builds on.
+    ResumingSink(std::string what, RemoteFileOpener open, ReconnectPolicy policy, std::int64_t keep_bytes)
         : what_(std::move(what)), open_(std::move(open)), policy_(std::move(policy)) {
-        // Creating truncates, so a retry after a lost reply is harmless.
+        // Creating truncates, and so does cutting back, so a retry after a lost reply is harmless.
+        auto first_open = [&] {
+            file_.reset();
+            if (keep_bytes < 0) {
+                file_ = open_(true);
+                return;
+            }
+            file_ = open_(false);
+            file_->truncate(static_cast<std::uint64_t>(keep_bytes));
+            file_->commit();
+        };
         try {
-            file_ = open_(true);
+            first_open();
         } catch (const ConnectionLost& lost) {
-            retry_with_reconnect(what_, policy_, lost, [&] { file_ = open_(true); });
+            retry_with_reconnect(what_, policy_, lost, first_open);
         }
+        if (keep_bytes > 0) committed_ = static_cast<std::uint64_t>(keep_bytes);
         pending_.reserve(policy_.commit_interval + kSendChunk);
     }
     ~ResumingSink() override = default;
@@ -85,6 +98,10 @@ public:
         pending_.insert(pending_.end(), p, p + length);
         if (pending_.size() - sent_ >= kSendChunk) guarded([&] { send_unsent(); });
         if (pending_.size() >= policy_.commit_interval) guarded([&] { commit(); });
+    }
+
+    void sync() override {
+        guarded([&] { commit(); });
     }
 
     void close() override {
@@ -195,8 +212,14 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ByteSink> make_resuming_sink(std::string what, RemoteFileOpener open, ReconnectPolicy policy) {
-    return std::make_unique<ResumingSink>(std::move(what), std::move(open), std::move(policy));
+std::unique_ptr<WritableFile> make_resuming_sink(std::string what, RemoteFileOpener open, ReconnectPolicy policy) {
+    return std::make_unique<ResumingSink>(std::move(what), std::move(open), std::move(policy), -1);
+}
+
+std::unique_ptr<WritableFile> make_reopened_sink(std::string what, RemoteFileOpener open, ReconnectPolicy policy,
+                                                 std::uint64_t keep_bytes) {
+    return std::make_unique<ResumingSink>(std::move(what), std::move(open), std::move(policy),
+                                          static_cast<std::int64_t>(keep_bytes));
 }
 
 std::unique_ptr<ByteSource> make_resuming_source(std::string what, RemoteFileOpener open, ReconnectPolicy policy) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/byte_stream.h"
+#include "repo/repository.h"
 
 #include <cstdint>
 #include <functional>
@@ -54,7 +55,11 @@ void retry_with_reconnect(const std::string& what, const ReconnectPolicy& policy
                           const std::function<void()>& step);
 
 // `what` names the file in messages and must not contain credentials.
-std::unique_ptr<ByteSink> make_resuming_sink(std::string what, RemoteFileOpener open, ReconnectPolicy policy);
+std::unique_ptr<WritableFile> make_resuming_sink(std::string what, RemoteFileOpener open, ReconnectPolicy policy);
+// The same for an existing file that is first cut back to `keep_bytes` (a resumed save):
+// those bytes count as committed, so a reconnect replays only what came after them.
+std::unique_ptr<WritableFile> make_reopened_sink(std::string what, RemoteFileOpener open, ReconnectPolicy policy,
+                                                 std::uint64_t keep_bytes);
 std::unique_ptr<ByteSource> make_resuming_source(std::string what, RemoteFileOpener open, ReconnectPolicy policy);
 
 }  // namespace kura

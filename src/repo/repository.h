@@ -12,6 +12,15 @@
 
 namespace kura {
 
+// A file being written in a repository. close() makes it durable and ends it; sync()
+// makes what was written so far durable and keeps it open, so a save can checkpoint.
+class WritableFile : public ByteSink {
+public:
+    // Local: fsync. NFS: COMMIT. SMB: libsmbclient has no flush, so this is "smbd has
+    // accepted every byte" (docs/repositories.md says what that survives).
+    virtual void sync() = 0;
+};
+
 class Repository {
 public:
     virtual ~Repository() = default;
@@ -27,7 +36,10 @@ public:
 
     virtual void make_directory(const std::string& path) = 0;
     // A new file (never an existing one); close() makes it durable.
-    virtual std::unique_ptr<ByteSink> create_file(const std::string& path) = 0;
+    virtual std::unique_ptr<WritableFile> create_file(const std::string& path) = 0;
+    // An existing file cut back to its first `keep_bytes` bytes (it must have at least
+    // that many), to be written on from there: a resumed save continues a data file.
+    virtual std::unique_ptr<WritableFile> reopen_file(const std::string& path, std::uint64_t keep_bytes) = 0;
     virtual std::unique_ptr<ByteSource> open_file(const std::string& path) const = 0;
     virtual void rename(const std::string& from, const std::string& to) = 0;
     virtual void remove_tree(const std::string& path) = 0;

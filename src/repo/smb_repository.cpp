@@ -330,8 +330,16 @@ RemoteFileOpener SmbRepository::opener(const std::string& path, bool for_write) 
     };
 }
 
-std::unique_ptr<ByteSink> SmbRepository::create_file(const std::string& path) {
+std::unique_ptr<WritableFile> SmbRepository::create_file(const std::string& path) {
     return make_resuming_sink(display_ + "/" + path, opener(path, true), policy_);
+}
+
+std::unique_ptr<WritableFile> SmbRepository::reopen_file(const std::string& path, std::uint64_t keep_bytes) {
+    // Cutting back must never lengthen: a file shorter than what is to be kept lost data.
+    if (std::uint64_t size = file_size(path); size < keep_bytes)
+        throw Error(ExitCode::image_corrupt, display_ + "/" + path + " has " + std::to_string(size) +
+                                                 " bytes, fewer than the " + std::to_string(keep_bytes) + " to keep");
+    return make_reopened_sink(display_ + "/" + path, opener(path, true), policy_, keep_bytes);
 }
 
 std::unique_ptr<ByteSource> SmbRepository::open_file(const std::string& path) const {

@@ -29,6 +29,20 @@ TEST(Bitmap, SetRangeCrossesWordBoundaries) {
     EXPECT_FALSE(b.test(210));
 }
 
+TEST(Bitmap, CountBelowCountsOnlyEarlierBits) {
+    Bitmap b(200);
+    b.set_range(60, 10);  // 60..69, across a word boundary
+    b.set(0);
+    b.set(199);
+    EXPECT_EQ(b.count_below(0), 0u);
+    EXPECT_EQ(b.count_below(1), 1u);
+    EXPECT_EQ(b.count_below(64), 5u);
+    EXPECT_EQ(b.count_below(70), 11u);
+    EXPECT_EQ(b.count_below(199), 11u);
+    EXPECT_EQ(b.count_below(200), 12u);
+    EXPECT_EQ(b.count_below(1000), 12u);
+}
+
 TEST(Bitmap, RunsAreFoundInOrderAndStopAtTheEnd) {
     Bitmap b(200);
     b.set_range(3, 4);

@@ -1,6 +1,7 @@
 #include "image/manifest.h"
 #include "memory_repository.h"
 #include "ops/list_images.h"
+#include "ops/save_journal.h"
 
 #include <gtest/gtest.h>
 
@@ -57,6 +58,34 @@ TEST(ListImages, ReadsStateFromManifestPartsFileAndPartialName) {
 
     EXPECT_EQ(images[3].state, ImageState::incomplete);
     EXPECT_FALSE(images[3].restorable());
+}
+
+TEST(ListImages, AnInterruptedSaveWithAJournalIsResumableButNeverRestorable) {
+    test::MemoryRepository repo;
+    repo.make_directory(".kura-partial-night");
+    SaveJournal j;
+    j.image = "night";
+    j.engine = "kura 0.1.0";
+    j.created = "2026-02-03T04:05:06Z";
+    j.codec = "zstd";
+    j.sources = {{"sda1", "/dev/sda1"}, {"sda2", "/dev/sda2"}};
+    write_save_journal(repo, ".kura-partial-night", j);
+    // A `parts` file as well, as if someone copied one in: still not an image.
+    write_text_file(repo, ".kura-partial-night/parts", "sda1 sda2\n");
+    std::vector<ImageEntry> images = list_images(repo);
+    ASSERT_EQ(images.size(), 1u);
+    EXPECT_EQ(images[0].name, "night");
+    EXPECT_EQ(images[0].state, ImageState::incomplete);
+    EXPECT_TRUE(images[0].resumable);
+    EXPECT_FALSE(images[0].restorable());
+    EXPECT_EQ(images[0].created, "2026-02-03T04:05:06Z");
+    EXPECT_EQ(images[0].parts, (std::vector<std::string>{"sda1", "sda2"}));
+
+    // A damaged journal: incomplete and not resumable.
+    for (const char* name : kJournalFiles) repo.files[std::string(".kura-partial-night/") + name] = "garbage\n";
+    images = list_images(repo);
+    EXPECT_FALSE(images[0].resumable);
+    EXPECT_EQ(images[0].state, ImageState::incomplete);
 }
 
 TEST(ListImages, UnreadableManifestIsNotVouchedFor) {

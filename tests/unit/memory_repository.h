@@ -37,10 +37,17 @@ public:
     std::uint64_t file_size(const std::string& p) const override { return files.at(p).size(); }
     std::uint64_t free_bytes() const override { return 1ull << 40; }
     void make_directory(const std::string& p) override { dirs.insert(p); }
-    std::unique_ptr<ByteSink> create_file(const std::string& p) override {
+    std::unique_ptr<WritableFile> create_file(const std::string& p) override {
         if (files.count(p)) throw Error(ExitCode::io_error, p + " exists");
         files[p];
         return std::make_unique<Sink>(files[p]);
+    }
+    std::unique_ptr<WritableFile> reopen_file(const std::string& p, std::uint64_t keep_bytes) override {
+        auto it = files.find(p);
+        if (it == files.end()) throw Error(ExitCode::image_not_found, p);
+        if (it->second.size() < keep_bytes) throw Error(ExitCode::image_corrupt, p + " is too short");
+        it->second.resize(keep_bytes);
+        return std::make_unique<Sink>(it->second);
     }
     std::unique_ptr<ByteSource> open_file(const std::string& p) const override {
         auto it = files.find(p);
@@ -48,20 +55,38 @@ public:
         return std::make_unique<Source>(it->second);
     }
     void rename(const std::string& from, const std::string& to) override {
+        if (exists(to)) throw Error(ExitCode::io_error, to + " exists");
+        if (dirs.count(from)) {
+            // A directory moves with everything in it.
+            std::map<std::string, std::string> moved;
+            for (auto it = files.begin(); it != files.end();) {
+                if (it->first.rfind(from + "/", 0) == 0) {
+                    moved[to + it->first.substr(from.size())] = std::move(it->second);
+                    it = files.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+            files.merge(moved);
+            dirs.erase(from);
+            dirs.insert(to);
+            return;
+        }
         files[to] = files[from];
         files.erase(from);
     }
     void remove_tree(const std::string& p) override {
         for (auto it = files.begin(); it != files.end();)
-            it = it->first.rfind(p, 0) == 0 ? files.erase(it) : std::next(it);
+            it = it->first == p || it->first.rfind(p + "/", 0) == 0 ? files.erase(it) : std::next(it);
         dirs.erase(p);
     }
     void sync_directory(const std::string&) override {}
 
 private:
-    struct Sink : ByteSink {
+    struct Sink : WritableFile {
         explicit Sink(std::string& s) : data(s) {}
         void write(const void* p, std::size_t n) override { data.append(static_cast<const char*>(p), n); }
+        void sync() override {}
         void close() override {}
         std::string& data;
     };

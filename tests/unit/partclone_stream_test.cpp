@@ -76,6 +76,46 @@ TEST(PartcloneStream, LayoutHasTheExactSizePartcloneExpects) {
     EXPECT_EQ(s.size(), 110 + (1000 + 7) / 8 + 4 + used * 1024 + checksums * 4);
 }
 
+TEST(PartcloneStream, AResumedEncoderContinuesTheSameStreamFromAnyBlock) {
+    Volume v = make_volume(700, 512, 11);
+    for (bool checksums : {true, false})
+        for (std::uint64_t stop : std::vector<std::uint64_t>{0, 1, 63, 64, 65, 200, v.used.count()}) {
+            std::string whole = encode(v, 64, checksums);
+            PartcloneHeader h;
+            h.writer_version = "kura-test";
+            h.fs_tag = "EXTFS";
+            h.block_size = v.block_size;
+            h.device_size = v.used.size() * v.block_size;
+            h.checksum_mode = checksums ? partclone_checksum_crc32 : partclone_checksum_none;
+            h.checksum_size = checksums ? 4 : 0;
+            h.blocks_per_checksum = checksums ? 64 : 0;
+            test::StringSink out;
+            EncoderPosition at;
+            {
+                PartcloneEncoder first(h, v.used);
+                first.write_preamble(out);
+                auto it = v.blocks.begin();
+                for (std::uint64_t i = 0; i < stop; ++i, ++it) first.write_blocks(it->second.data(), 1, out);
+                at = first.position();
+            }
+            EXPECT_EQ(at.blocks_written, stop);
+            PartcloneEncoder second(h, v.used);
+            second.resume(at);
+            auto it = std::next(v.blocks.begin(), static_cast<std::ptrdiff_t>(stop));
+            for (; it != v.blocks.end(); ++it) second.write_blocks(it->second.data(), 1, out);
+            second.finish(out);
+            EXPECT_EQ(out.data, whole) << "stopped after " << stop << (checksums ? " with" : " without") << " CRCs";
+        }
+    PartcloneHeader h;
+    h.block_size = 512;
+    h.checksum_mode = partclone_checksum_crc32;
+    h.checksum_size = 4;
+    h.blocks_per_checksum = 64;
+    PartcloneEncoder enc(h, v.used);
+    EXPECT_THROW(enc.resume({v.used.count() + 1, 0, 0}), Error);
+    EXPECT_THROW(enc.resume({100, 64, 0}), Error);
+}
+
 TEST(PartcloneStream, RoundTripsForManyStridesAndPieceSizes) {
     Volume v = make_volume(3000, 512, 2);
     for (std::uint32_t bpc : {1u, 3u, 64u, 1024u, 20480u}) {

@@ -91,6 +91,79 @@ TEST(SplitWriter, ExactMultipleOpensNoEmptyPieceAndZeroMeansOneFile) {
     EXPECT_EQ(one.files()[0].name, "b.ext4-ptcl-img.gz");
 }
 
+// What an uninterrupted writer produces, to compare a resumed one with.
+std::vector<StoredFile> write_all(test::MemoryRepository& repo, const std::string& base, const std::string& data,
+                                  std::uint64_t piece) {
+    SplitWriter w(repo, "img", base, piece);
+    w.write(data.data(), data.size());
+    w.close();
+    return w.files();
+}
+
+TEST(SplitWriter, ResumesAtACheckpointAndEndsExactlyLikeAnUninterruptedWriter) {
+    std::string data(2600, '\0');
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 31 + i / 7);
+    for (std::size_t cut : {0u, 250u, 1000u, 1234u, 2000u}) {
+        test::MemoryRepository repo;
+        repo.make_directory("img");
+        auto expected = write_all(repo, "ref", data, 1000);
+
+        SplitPosition at;
+        {
+            SplitWriter first(repo, "img", "p", 1000);
+            first.write(data.data(), cut);
+            first.sync();
+            at = first.position();
+            // More is written after the checkpoint, into a later piece too, then the run dies.
+            first.write(data.data() + cut, std::min<std::size_t>(1500, data.size() - cut));
+        }
+        EXPECT_EQ(at.finished.size(), cut / 1000 - (cut % 1000 == 0 && cut > 0 ? 1 : 0)) << cut;
+        SplitWriter resumed(repo, "img", "p", 1000, at);
+        resumed.write(data.data() + cut, data.size() - cut);
+        resumed.close();
+        ASSERT_EQ(resumed.files().size(), expected.size()) << cut;
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            EXPECT_EQ(resumed.files()[i].bytes, expected[i].bytes) << cut;
+            EXPECT_EQ(resumed.files()[i].sha256, expected[i].sha256) << cut << " piece " << i;
+            EXPECT_EQ(repo.files["img/" + resumed.files()[i].name], repo.files["img/" + expected[i].name]);
+        }
+        // Nothing of the interrupted run is left over beyond the pieces.
+        EXPECT_EQ(repo.list("img").size(), 2 * expected.size()) << cut;
+    }
+}
+
+TEST(SplitWriter, ResumeRefusesAPieceThatIsNotWhatWasMadeDurable) {
+    test::MemoryRepository repo;
+    repo.make_directory("img");
+    std::string data(1500, 'q');
+    SplitPosition at;
+    {
+        SplitWriter first(repo, "img", "p", 1000);
+        first.write(data.data(), data.size());
+        first.sync();
+        at = first.position();
+    }
+    ASSERT_EQ(at.finished.size(), 1u);
+    ASSERT_EQ(at.current_bytes, 500u);
+    auto expect_corrupt = [&](const char* piece) {
+        try {
+            SplitWriter w(repo, "img", "p", 1000, at);
+            FAIL() << "accepted a damaged " << piece;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ExitCode::image_corrupt);
+            EXPECT_NE(std::string(e.what()).find(piece), std::string::npos) << e.what();
+        }
+    };
+    std::string ab = repo.files["img/p.ab"];
+    repo.files["img/p.ab"][10] = 'X';  // a byte of the kept prefix changed
+    expect_corrupt("p.ab");
+    repo.files["img/p.ab"] = ab.substr(0, 400);  // shorter than what was durable
+    expect_corrupt("p.ab");
+    repo.files["img/p.ab"] = ab;
+    repo.files["img/p.aa"].pop_back();  // a finished piece lost its tail
+    expect_corrupt("p.aa");
+}
+
 TEST(ImageLayout, FindsPiecesAndReportsAGap) {
     test::MemoryRepository repo;
     repo.make_directory("img");

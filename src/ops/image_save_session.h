@@ -1,0 +1,114 @@
+// One image being saved, from the hidden partial directory to the final rename: the
+// partitions saved so far, the resume journal that lets an interrupted save be continued,
+// verification, the manifest. `saveparts` is a thin user of it and `savedisk` is meant to
+// be one too:
+//
+//     auto session = resume ? ImageSaveSession::resume(repo, image, settings)
+//                           : ImageSaveSession::start(repo, image, settings);
+//     session->check_sources(sources);                    // nothing written yet
+//     progress.add_already_done(session->bytes_already_saved());
+//     try {
+//         for (auto& s : sources) session->save(s, progress);
+//         session->finish(verify, style, [&](const Manifest& m) { ...files, `parts` last... });
+//     } catch (const Error& e) { session->abandon(e.code()); throw; }
+//
+// A save that stops after its first checkpoint keeps its partial directory when that is
+// worth it (docs/cli.md, "--resume"); an incomplete image is never listed as restorable.
+#pragma once
+
+#include "core/error.h"
+#include "core/progress.h"
+#include "image/manifest.h"
+#include "ops/partition_save.h"
+#include "ops/save_journal.h"
+#include "repo/repository.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kura {
+
+// The hidden name an image has while it is being written (and while an interrupted save
+// of it waits to be resumed).
+std::string partial_image_name(const std::string& image);
+
+class ImageSaveSession {
+public:
+    // A new save of `image`: refuses an existing image, removes a partial directory an
+    // earlier save of the same name left (saying so), creates a new one.
+    static std::unique_ptr<ImageSaveSession> start(Repository& repo, const std::string& image,
+                                                   const SaveSettings& settings);
+    // Continues the save of `image` an earlier run left. Reads and checks its journal and
+    // writes nothing yet. Throws Error(usage) "no interrupted save of IMAGE in REPO to
+    // resume" when there is nothing to continue, Error(image_corrupt) for a damaged journal,
+    // Error(usage) when `settings` differ from the interrupted save's in what shapes the files.
+    static std::unique_ptr<ImageSaveSession> resume(Repository& repo, const std::string& image,
+                                                    const SaveSettings& settings);
+
+    bool resumed() const { return resumed_; }
+    const std::string& directory() const { return dir_; }
+    const std::string& image() const { return image_; }
+
+    // Before any data: the sources of the whole image, in order. A resumed session requires
+    // the interrupted save's partitions in the same order, each finished one still of its
+    // size and type, and the one in progress unchanged (source_fingerprint.h); otherwise it
+    // throws Error(source_unsupported) saying what changed, and leaves everything as it is.
+    void check_sources(const std::vector<PartitionSource>& sources);
+    // Used bytes of the sources that earlier runs already saved (0 for a new save; known
+    // after check_sources()).
+    std::uint64_t bytes_already_saved() const { return resumed_ ? bytes_saved_ : 0; }
+    // A one-line description of where a resumed save continues, for the plan.
+    std::string resume_summary() const;
+
+    // Saves one partition of check_sources()' list, in order: skipped when an earlier run
+    // finished it, continued from the last checkpoint when it was in progress, else saved
+    // whole. Checkpoints are recorded in the journal as they happen.
+    const ManifestPart& save(const PartitionSource& source, Progress& progress);
+
+    // A small file in the image directory (metadata, partition tables), written durably.
+    // Write every such file through this: a resumed session replaces what the interrupted
+    // run may have written already.
+    void write_file(const std::string& name, const std::string& text);
+
+    // After the last partition: verifies every stream (when `verify`), writes
+    // kura-manifest, calls `write_metadata` for the image's other files (which must write
+    // Clonezilla's `parts` last), removes the journal and renames the directory to the
+    // image's name.
+    const Manifest& finish(bool verify, ProgressStyle style,
+                           const std::function<void(const Manifest&)>& write_metadata);
+
+    // After a failure (`why` is its exit code): keeps the partial directory when it can be
+    // continued - a resumed save always, a new one when a checkpoint was recorded and the
+    // failure was the repository or an interruption - and says how; removes it otherwise.
+    // Never throws.
+    void abandon(ExitCode why) noexcept;
+
+    const Manifest& manifest() const { return manifest_; }
+
+    // The checkpoint interval (default_checkpoint_interval() unless changed).
+    void set_checkpoint_interval(std::uint64_t bytes) { interval_ = bytes; }
+
+private:
+    ImageSaveSession(Repository& repo, std::string image, SaveSettings settings);
+    void record();  // writes the journal
+    // Removes data files `base`[.aa ...] that an interrupted run began without a checkpoint.
+    void remove_stale_pieces(const std::string& base);
+    // Recomputes bytes_saved_: the finished partitions, plus `source` up to `at`.
+    void note_saved(const PartitionSource* source, const PartitionCheckpoint* at);
+
+    Repository& repo_;
+    std::string image_;
+    std::string dir_;
+    SaveSettings settings_;
+    std::uint64_t interval_;
+    bool resumed_ = false;
+    bool journal_written_ = false;
+    bool finished_ = false;
+    std::uint64_t bytes_saved_ = 0;  // source data that is durable in the image
+    SaveJournal journal_;
+    Manifest manifest_;
+};
+
+}  // namespace kura
