@@ -20,7 +20,7 @@ void print_usage() {
         "                 [--threads N] [--no-verify] [--fs-force] [--resume] IMAGE PART...\n"
         "                 (--resume: continue an interrupted save of IMAGE; same PARTs, -z, --split)\n"
         "  kura restoreparts [--repo DIR] [--yes] [--check-first] IMAGE TARGET...\n"
-        "  kura savedisk [--repo DIR] [-z ...] [--split SIZE] [--no-verify] IMAGE DISK...\n"
+        "  kura savedisk [--repo DIR] [-z ...] [--split SIZE] [--no-verify] [--resume] IMAGE DISK...\n"
         "  kura restoredisk [--repo DIR] [--yes] [--check-first] [--grow] IMAGE DISK...\n"
         "  kura checkimage [--repo DIR] IMAGE\n"
         "  kura list-images [--repo DIR] [--json]\n"

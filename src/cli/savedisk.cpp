@@ -13,6 +13,7 @@ int run_savedisk(const std::vector<std::string>& argv, const std::vector<std::st
     auto specs = common_option_specs();
     for (const auto& spec : save_option_specs()) specs.push_back(spec);
     specs.push_back({{"--devices"}, true});
+    specs.push_back({{"--resume"}, false});
     Args args("savedisk", argv, specs);
     log::set_verbose(args.flag("--verbose"));
     if (args.positionals().size() < 2)
@@ -30,6 +31,7 @@ int run_savedisk(const std::vector<std::string>& argv, const std::vector<std::st
     request.settings = options.settings;
     request.command_line = quoted_command_line(full_argv);
     request.discovery.only = devices_option(args);
+    request.resume = args.flag("--resume");
 
     SaveOutcome outcome = save_disk(request, [&](const Plan& plan) {
         std::fprintf(stderr, "%s", plan.describe().c_str());

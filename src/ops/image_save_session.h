@@ -86,6 +86,8 @@ public:
     void abandon(ExitCode why) noexcept;
 
     const Manifest& manifest() const { return manifest_; }
+    // The whole disks a savedisk image is made of, for the manifest.
+    void describe_disks(std::vector<ManifestDisk> disks) { manifest_.disks = std::move(disks); }
 
     // The checkpoint interval (default_checkpoint_interval() unless changed).
     void set_checkpoint_interval(std::uint64_t bytes) { interval_ = bytes; }

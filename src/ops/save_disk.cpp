@@ -8,6 +8,7 @@
 #include "image/clonezilla_metadata.h"
 #include "image/image_layout.h"
 #include "ops/disk_source.h"
+#include "ops/image_save_session.h"
 #include "ops/partition_restore.h"
 #include "ptable/clonezilla_table_files.h"
 
@@ -21,11 +22,7 @@ constexpr double kExpectedRatio = 0.6;
 // Clonezilla skips a post-MBR gap this large (it is then not boot code but data).
 constexpr std::uint64_t kMaxHiddenData = 1024ull << 20;
 
-void write_bytes(Repository& repo, const std::string& path, const std::vector<std::uint8_t>& bytes) {
-    auto sink = repo.create_file(path);
-    sink->write(bytes.data(), bytes.size());
-    sink->close();
-}
+std::string as_text(const std::vector<std::uint8_t>& bytes) { return {bytes.begin(), bytes.end()}; }
 
 std::vector<std::uint8_t> read_bytes(const Device& device, std::uint64_t offset, std::uint64_t length) {
     std::vector<std::uint8_t> bytes(length);
@@ -81,39 +78,39 @@ Plan make_plan(const SaveDiskRequest& request, const Repository& repo, const std
 
 // The table and boot area files Clonezilla writes for a disk, and kura's own copy of a
 // GPT disk's post-table gap (Clonezilla keeps that only for MBR disks).
-void write_disk_layout(Repository& repo, const std::string& dir, const SourceDisk& disk) {
+void write_disk_layout(ImageSaveSession& session, const SourceDisk& disk) {
     if (disk.whole_disk_filesystem()) return;
-    const std::string base = dir + "/" + disk.info.name;
+    const std::string base = disk.info.name;
     const PartitionTable& t = disk.table;
     const std::uint64_t ss = t.sector_size;
     Device device = Device::open(disk.info.path, Access::read_only, Role::source);
-    write_text_file(repo, base + "-pt.sf", sfdisk_dump_text(t, disk.info.name));
-    write_text_file(repo, base + "-pt.parted", parted_print_text(t, disk.info.name, disk.info.model,
+    session.write_file(base + "-pt.sf", sfdisk_dump_text(t, disk.info.name));
+    session.write_file(base + "-pt.parted", parted_print_text(t, disk.info.name, disk.info.model,
                                                                  disk.info.physical_sector));
-    write_text_file(repo, base + "-pt.parted.compact", parted_compact_text(t, disk.info.name, disk.info.model,
+    session.write_file(base + "-pt.parted.compact", parted_compact_text(t, disk.info.name, disk.info.model,
                                                                            disk.info.physical_sector));
-    write_text_file(repo, base + "-chs.sf", chs_sf_text(t.disk_sectors, t.sector_size));
-    write_bytes(repo, base + "-mbr", read_bytes(device, 0, 512));
+    session.write_file(base + "-chs.sf", chs_sf_text(t.disk_sectors, t.sector_size));
+    session.write_file(base + "-mbr", as_text(read_bytes(device, 0, 512)));
 
     std::uint64_t gap_from = gap_start_sector(t), gap_to = t.first_partition_start();
     std::uint64_t gap_bytes = gap_to > gap_from ? (gap_to - gap_from) * ss : 0;
     if (t.kind == TableKind::mbr) {
         if (gap_bytes >= kMaxHiddenData)
-            write_text_file(repo, base + "-hidden-data-after-mbr.notes.txt",
+            session.write_file(base + "-hidden-data-after-mbr.notes.txt",
                             "The space between the MBR and the first partition is " + format_bytes(gap_bytes) +
                                 "; it was not saved.\n");
         else if (gap_bytes > 0)
-            write_bytes(repo, base + "-hidden-data-after-mbr", read_bytes(device, gap_from * ss, gap_bytes));
+            session.write_file(base + "-hidden-data-after-mbr", as_text(read_bytes(device, gap_from * ss, gap_bytes)));
         for (const auto& p : disk.partitions)
             if (p.role == PartitionRole::extended)
-                write_bytes(repo, dir + "/" + p.name + "-ebr", read_bytes(device, p.entry.start * ss, 512));
+                session.write_file(p.name + "-ebr", as_text(read_bytes(device, p.entry.start * ss, 512)));
     } else {
-        write_bytes(repo, base + "-gpt-1st", gpt_first_copy(device, t));
-        write_bytes(repo, base + "-gpt-2nd", gpt_second_copy(device, t));
-        write_bytes(repo, base + "-gpt.gdisk", sgdisk_backup(device, t));
-        write_text_file(repo, base + "-gpt.sgdisk", sgdisk_print_text(t, "/dev/" + disk.info.name));
+        session.write_file(base + "-gpt-1st", as_text(gpt_first_copy(device, t)));
+        session.write_file(base + "-gpt-2nd", as_text(gpt_second_copy(device, t)));
+        session.write_file(base + "-gpt.gdisk", as_text(sgdisk_backup(device, t)));
+        session.write_file(base + "-gpt.sgdisk", sgdisk_print_text(t, "/dev/" + disk.info.name));
         if (gap_bytes > 0 && gap_bytes < kMaxHiddenData)
-            write_bytes(repo, base + "-hidden-data-after-gpt", read_bytes(device, gap_from * ss, gap_bytes));
+            session.write_file(base + "-hidden-data-after-gpt", as_text(read_bytes(device, gap_from * ss, gap_bytes)));
     }
 }
 
@@ -133,48 +130,31 @@ ManifestDisk manifest_disk(const SourceDisk& disk) {
     return d;
 }
 
-void write_metadata(Repository& repo, const std::string& dir, const SaveDiskRequest& request,
-                    const std::vector<SourceDisk>& disks, const Manifest& manifest) {
+void write_metadata(ImageSaveSession& session, const SaveDiskRequest& request, const std::vector<SourceDisk>& disks) {
     std::vector<std::string> disk_names;
     std::vector<SavedDevice> listed, imaged;
     for (const auto& disk : disks) {
         disk_names.push_back(disk.info.name);
-        write_disk_layout(repo, dir, disk);
+        write_disk_layout(session, disk);
         for (const auto& p : disk.partitions) {
             if (p.role == PartitionRole::extended) continue;
             SavedDevice d{p.name, p.probe, p.bytes};
             listed.push_back(d);
             if (p.role == PartitionRole::swap)
-                write_text_file(repo, dir + "/swappt-" + p.name + ".info", swap_info_text(p.probe));
+                session.write_file("swappt-" + p.name + ".info", swap_info_text(p.probe));
             else
                 imaged.push_back(d);
         }
     }
-    write_text_file(repo, dir + "/dev-fs.list", dev_fs_list_text(listed));
-    write_text_file(repo, dir + "/blkid.list", blkid_list_text(listed));
-    write_text_file(repo, dir + "/Info-saved-by-cmd.txt", request.command_line + "\n");
+    session.write_file("dev-fs.list", dev_fs_list_text(listed));
+    session.write_file("blkid.list", blkid_list_text(listed));
+    session.write_file("Info-saved-by-cmd.txt", request.command_line + "\n");
     std::string log_text = clonezilla_img_text(local_timestamp(), log::history());
-    write_text_file(repo, dir + "/clonezilla-img", log_text);
-    write_text_file(repo, dir + "/Info-img-id.txt", info_img_id_text(log_text));
-    write_text_file(repo, dir + "/" + kManifestFile, manifest.to_text());
-    write_text_file(repo, dir + "/disk", disk_file_text(disk_names));
+    session.write_file("clonezilla-img", log_text);
+    session.write_file("Info-img-id.txt", info_img_id_text(log_text));
+    session.write_file("disk", disk_file_text(disk_names));
     // Last: Clonezilla's pickers recognise an image by its `parts` file.
-    write_text_file(repo, dir + "/" + kPartsFile, parts_file_text(imaged));
-}
-
-void verify_saved(const Repository& repo, const std::string& dir, const Manifest& manifest, ProgressStyle style) {
-    Progress progress(style, "verify");
-    std::uint64_t total = 0;
-    for (const auto& p : manifest.parts) total += p.used_blocks * p.block_size;
-    progress.set_total(total);
-    progress.start();
-    for (const auto& p : manifest.parts) {
-        check_files_against_manifest(repo, dir, p);
-        DataFiles files = find_data_files(repo, dir, p.name);
-        attach_checksums(files, p);
-        check_partition(repo, dir, files, progress);
-    }
-    progress.stop();
+    session.write_file(kPartsFile, parts_file_text(imaged));
 }
 
 }  // namespace
@@ -184,7 +164,7 @@ SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(c
     validate_image_name(request.image);
     if (request.disks.empty()) throw Error(ExitCode::usage, "savedisk needs at least one disk");
     auto repo = open_repository(request.repo);
-    if (repo->exists(request.image))
+    if (!request.resume && repo->exists(request.image))
         throw Error(ExitCode::target_refused, "image " + request.image + " already exists in " + repo->describe() +
                                                   "; choose another name or remove the old image first");
 
@@ -196,49 +176,42 @@ SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(c
             throw Error(ExitCode::usage, name + ": another disk is also named '" + disks.back().info.name +
                                              "' in the image (the same disk twice, or two files with one name)");
     }
+    std::vector<PartitionSource> source_list;
+    for (const auto& disk : disks)
+        for (const auto& p : disk.partitions)
+            if (p.role == PartitionRole::filesystem || p.role == PartitionRole::raw) source_list.push_back(p.source);
+
     SaveOutcome outcome;
     outcome.plan = make_plan(request, *repo, disks);
-    show_plan(outcome.plan);
-    if (request.dry_run) return outcome;
-
-    const std::string dir = partial_image_name(request.image);
-    if (repo->exists(dir)) {
-        log::info("removing " + dir + " left by an earlier save that did not finish");
-        repo->remove_tree(dir);
+    if (request.dry_run) {
+        show_plan(outcome.plan);
+        return outcome;
     }
-    repo->make_directory(dir);
+    auto session = request.resume ? ImageSaveSession::resume(*repo, request.image, request.settings)
+                                  : ImageSaveSession::start(*repo, request.image, request.settings);
+    std::vector<ManifestDisk> recorded;
+    for (const auto& disk : disks) recorded.push_back(manifest_disk(disk));
+    session->describe_disks(std::move(recorded));
     try {
-        Manifest& manifest = outcome.manifest;
-        manifest.engine = std::string("kura ") + KURA_VERSION;
-        manifest.created = utc_timestamp();
-        for (const auto& disk : disks) manifest.disks.push_back(manifest_disk(disk));
+        session->check_sources(source_list);
+        if (session->resumed()) outcome.plan.warnings.push_back(session->resume_summary());
+        show_plan(outcome.plan);
         Progress progress(request.progress, "save");
         progress.set_total(outcome.plan.total_used_bytes());
+        progress.add_already_done(session->bytes_already_saved());
         progress.start();
-        for (const auto& disk : disks)
-            for (const auto& p : disk.partitions) {
-                if (p.role != PartitionRole::filesystem && p.role != PartitionRole::raw) continue;
-                log::info("saving " + p.name + " (" + (p.role == PartitionRole::raw ? p.note : p.probe.type) + ")");
-                manifest.parts.push_back(save_partition(p.source, *repo, dir, request.settings, progress));
-            }
+        for (const auto& source : source_list) {
+            log::info("saving " + source.name + (source.raw ? " (copied whole)" : " (" + source.probe.type + ")"));
+            session->save(source, progress);
+        }
         progress.stop();
-        manifest.complete = true;
-        if (request.verify) {
-            log::info("verifying the new image (every checksum, every file's SHA-256)");
-            verify_saved(*repo, dir, manifest, request.progress);
-            manifest.verified = true;
-        }
-        manifest.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        write_metadata(*repo, dir, request, disks, manifest);
-        repo->sync_directory(dir);
-        repo->rename(dir, request.image);
-        repo->sync_directory("");
+        outcome.manifest = session->finish(request.verify, request.progress,
+                                           [&](const Manifest&) { write_metadata(*session, request, disks); });
+    } catch (const Error& e) {
+        session->abandon(e.code());
+        throw;
     } catch (...) {
-        try {
-            repo->remove_tree(dir);
-        } catch (const std::exception& e) {
-            log::warn(std::string("could not remove the unfinished image: ") + e.what());
-        }
+        session->abandon(ExitCode::internal);
         throw;
     }
     for (const auto& p : outcome.manifest.parts)

@@ -24,6 +24,7 @@ struct SaveDiskRequest {
     std::string command_line;
     ProgressStyle progress = ProgressStyle::text;
     DiscoveryOptions discovery;
+    bool resume = false;  // continue the save of IMAGE an earlier run left unfinished
 };
 
 SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(const Plan&)>& show_plan);

@@ -128,6 +128,28 @@ class DiskRoundTrip(KuraTestCase):
             run(["partx", "-d", target], check=False)
         di.check_restored(self, self.gpt, target_file, self.tmp)
 
+    def test_savedisk_killed_and_resumed(self):
+        # test_resume.py covers checkpoints in depth; here: savedisk's own --resume path.
+        from test_resume import run_and_kill
+        repo = self.new_repo()
+        env = dict(os.environ, KURA_CHECKPOINT_BYTES=str(1 * MiB))
+        args = ["savedisk", "--repo", repo, "--progress=none", "--split", "16MB", "-z", "none", "mbr-img",
+                self.mbr.path]
+        killed, rc, out, err = run_and_kill(args, os.path.join(repo, ".kura-partial-mbr-img"), 3, env=env)
+        self.assertTrue(killed, "the save finished before it could be killed: %s" % err)
+        self.assertFalse(os.path.exists(os.path.join(repo, "mbr-img")))
+        rc, out, err = run_kura("savedisk", "--repo", repo, "--progress=none", "--split", "16MB", "-z", "none",
+                                "--resume", "mbr-img", self.mbr.path)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("resum", err.lower())
+        with open(os.path.join(repo, "mbr-img", "kura-manifest")) as f:
+            self.assertIn("resumed 1", f.read())
+        self.check_image_dir(os.path.join(repo, "mbr-img"), "mbr-disk", "dos",
+                             ["mbr-disk1", "mbr-disk2", "mbr-disk6", "mbr-disk7"], ["mbr-disk5"])
+        target = kt.zeroed_file(self.path("t.img"), os.path.getsize(self.mbr.path))
+        self.restore(repo, "mbr-img", target)
+        di.check_restored(self, self.mbr, target, self.tmp)
+
     def test_dry_run_writes_nothing_and_json_plan(self):
         repo = self.new_repo()
         self.save(repo, "mbr-img", self.mbr.path)
