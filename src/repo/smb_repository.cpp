@@ -86,7 +86,10 @@ public:
     [[noreturn]] void fail(const std::string& what) {
         int err = last_errno_ ? last_errno_ : EIO;
         if (!is_final_server_errno(err)) throw ConnectionLost(errno_text(what, err));
-        if (err == ENOSPC || err == EDQUOT) throw Error(ExitCode::io_error, what + ": the share is full");
+        // smbd answers NT_STATUS_DISK_FULL for a full filesystem and for an exhausted quota
+        // alike; libsmbclient turns both into ENOSPC.
+        if (err == ENOSPC || err == EDQUOT)
+            throw Error(ExitCode::io_error, what + ": the repository is full (no space left on the SMB share)");
         if (err == EACCES || err == EPERM)
             throw Error(ExitCode::io_error, what + ": access denied for user " + credentials_->user +
                                                 " (wrong password, or no permission on the share)");
