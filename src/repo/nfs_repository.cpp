@@ -346,13 +346,29 @@ std::unique_ptr<ByteSource> NfsRepository::open_file(const std::string& path) co
 }
 
 void NfsRepository::rename(const std::string& from, const std::string& to) {
+    const std::string what = "cannot rename " + display_ + "/" + from + " to " + to;
+    // RENAME is not idempotent. If the connection breaks after the server performed it but
+    // before its reply arrived, sending it again on the new connection fails with
+    // NFS3ERR_NOENT (the source is gone), and the target now exists: a finished save would
+    // be reported as failed (and its image left in place). So once a RENAME has been sent,
+    // a retry first looks at both names: target there and source gone means the lost
+    // attempt succeeded. The check before the first attempt ensures the target was not
+    // there already, so nothing else can have produced that state.
+    bool sent = false;
     on_connection(display_, [&](NfsConnection& c) {
+        auto present = [&](const std::string& path) {
+            nfs_stat_64 st{};
+            int rc = nfs_lstat64(c.ctx(), remote_path(path).c_str(), &st);
+            if (rc == -ENOENT) return false;
+            c.check(rc, what);
+            return true;
+        };
+        bool target_there = present(to);
+        if (sent && target_there && !present(from)) return;  // done by the attempt whose reply was lost
         // NFSv3 RENAME replaces silently; refuse like the local backend's RENAME_NOREPLACE.
-        nfs_stat_64 st{};
-        if (nfs_lstat64(c.ctx(), remote_path(to).c_str(), &st) == 0)
-            throw Error(ExitCode::io_error, "cannot rename " + display_ + "/" + from + " to " + to + ": it exists");
-        c.check(nfs_rename(c.ctx(), remote_path(from).c_str(), remote_path(to).c_str()),
-                "cannot rename " + display_ + "/" + from + " to " + to);
+        if (target_there) throw Error(ExitCode::io_error, what + ": it exists");
+        sent = true;
+        c.check(nfs_rename(c.ctx(), remote_path(from).c_str(), remote_path(to).c_str()), what);
     });
 }
 

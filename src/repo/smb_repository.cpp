@@ -413,12 +413,29 @@ std::unique_ptr<ByteSource> SmbRepository::open_file(const std::string& path) co
 }
 
 void SmbRepository::rename(const std::string& from, const std::string& to) {
-    if (exists(to)) throw Error(ExitCode::io_error, "cannot rename " + display_ + "/" + from + " to " + to + ": it exists");
+    const std::string what = "cannot rename " + display_ + "/" + from + " to " + to;
+    // A rename is not idempotent: when the connection breaks after smbd performed it but
+    // before its reply arrived, the retry finds the source gone (ENOENT). So a retry first
+    // checks whether the lost attempt already did the work: target there, source gone (the
+    // target was checked absent before the first attempt).
+    bool sent = false;
     on_connection([&](SmbConnection& c) {
+        auto present = [&](const std::string& path) {
+            struct stat st {};
+            int rc = c.call([&](SMBCCTX* x) { return smbc_getFunctionStat(x)(x, url_of(path).c_str(), &st); });
+            if (rc != 0 && c.last_errno() == ENOENT) return false;
+            if (rc != 0) c.fail(what);
+            return true;
+        };
+        bool target_there = present(to);
+        if (sent && target_there && !present(from)) return;  // done by the attempt whose reply was lost
+        // libsmbclient would replace an existing file; kura never replaces anything.
+        if (target_there) throw Error(ExitCode::io_error, what + ": it exists");
+        sent = true;
         int rc = c.call([&](SMBCCTX* x) {
             return smbc_getFunctionRename(x)(x, url_of(from).c_str(), x, url_of(to).c_str());
         });
-        if (rc != 0) c.fail("cannot rename " + display_ + "/" + from + " to " + to);
+        if (rc != 0) c.fail(what);
     });
 }
 
