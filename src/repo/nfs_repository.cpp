@@ -348,9 +348,9 @@ std::unique_ptr<ByteSource> NfsRepository::open_file(const std::string& path) co
 void NfsRepository::rename(const std::string& from, const std::string& to) {
     const std::string what = "cannot rename " + display_ + "/" + from + " to " + to;
     // RENAME is not idempotent. If the connection breaks after the server performed it but
-    // before its reply arrived, sending it again on the new connection fails with
-    // NFS3ERR_NOENT (the source is gone), and the target now exists: a finished save would
-    // be reported as failed (and its image left in place). So once a RENAME has been sent,
+    // before its reply arrived, the retry on the new connection finds the target existing
+    // (and a second RENAME would get NFS3ERR_NOENT, the source being gone): a finished save
+    // would be reported as failed, its image left in place. So once a RENAME has been sent,
     // a retry first looks at both names: target there and source gone means the lost
     // attempt succeeded. The check before the first attempt ensures the target was not
     // there already, so nothing else can have produced that state.
