@@ -63,7 +63,11 @@ public:
             lost_ = true;
             throw ConnectionLost(what + ": " + detail);
         }
-        if (err == ENOSPC || err == EDQUOT) throw Error(ExitCode::io_error, what + ": the repository is full");
+        if (err == ENOSPC)
+            throw Error(ExitCode::io_error, what + ": the repository is full (no space left on the NFS export)");
+        if (err == EDQUOT)
+            throw Error(ExitCode::io_error,
+                        what + ": the repository is full (the disk quota on the NFS server is used up)");
         if (err == EACCES || err == EPERM)
             throw Error(ExitCode::io_error, what + ": permission denied by the NFS server (" + detail +
                                                 "; root is usually squashed: try ?uid=N&gid=N)");
@@ -79,11 +83,13 @@ namespace {
 
 class NfsFile : public RemoteFile {
 public:
-    NfsFile(std::unique_ptr<NfsConnection> connection, const std::string& path, bool create, bool for_write)
-        : connection_(std::move(connection)), what_(path) {
+    // `path` is the file's path in the export, `what` its URL for messages.
+    NfsFile(std::unique_ptr<NfsConnection> connection, std::string path, std::string what, bool create,
+            bool for_write)
+        : connection_(std::move(connection)), path_(std::move(path)), what_(std::move(what)) {
         nfs_context* ctx = connection_->ctx();
-        int rc = create ? nfs_create(ctx, path.c_str(), O_WRONLY | O_TRUNC, 0644, &fh_)
-                        : nfs_open(ctx, path.c_str(), for_write ? O_WRONLY : O_RDONLY, &fh_);
+        int rc = create ? nfs_create(ctx, path_.c_str(), O_WRONLY | O_TRUNC, 0644, &fh_)
+                        : nfs_open(ctx, path_.c_str(), for_write ? O_WRONLY : O_RDONLY, &fh_);
         connection_->check(rc, (create ? "cannot create " : "cannot open ") + what_);
     }
     ~NfsFile() override {
@@ -93,8 +99,9 @@ public:
         const char* p = static_cast<const char*>(data);
         while (length > 0) {
             // libnfs 4.0 argument order: offset, count, buffer.
-            int n = nfs_pwrite(connection_->ctx(), fh_, offset, std::min(length, max_request(nfs_get_writemax)),
-                               const_cast<char*>(p));
+            std::size_t chunk = std::min(length, max_request(nfs_get_writemax));
+            int n = nfs_pwrite(connection_->ctx(), fh_, offset, chunk, const_cast<char*>(p));
+            if (n == -EFAULT) n = -why_write_failed(chunk);
             connection_->check(n, what_ + ": write failed");
             if (n == 0) throw ConnectionLost(what_ + ": the server accepted no bytes");
             p += n;
@@ -118,6 +125,27 @@ public:
     }
 
 private:
+    // libnfs 4.0 (Debian 12) reports a WRITE that the server answered with an error status
+    // (NFS3ERR_NOSPC from a full export, _DQUOT, _ROFS, _IO...) as -EFAULT, exactly like a
+    // broken connection, and loses the status (its message then shows the raw reply bytes:
+    // "pwrite call failed with "\x1c"", 0x1c being NFS3ERR_NOSPC). Taken as a lost
+    // connection, a full export would cost eight futile reconnects and end in "server
+    // unreachable". So the same connection is asked again: if it no longer answers, the
+    // connection was lost after all; if it does, the server refused the write, and FSSTAT
+    // tells whether for lack of space (less free than the refused request). Newer libnfs
+    // returns the mapped errno itself and never gets here for a refusal.
+    int why_write_failed(std::size_t requested) {
+        std::string libnfs_said = nfs_get_error(connection_->ctx());
+        nfs_stat_64 st{};
+        if (nfs_fstat64(connection_->ctx(), fh_, &st) != 0)
+            connection_->check(-EIO, what_ + ": write failed (" + libnfs_said + ")");  // throws ConnectionLost
+        nfs_statvfs_64 sv{};
+        if (nfs_statvfs64(connection_->ctx(), path_.c_str(), &sv) == 0 && sv.f_bavail * sv.f_frsize < requested)
+            return ENOSPC;
+        throw Error(ExitCode::io_error, what_ + ": the NFS server refused the write (a quota, a read-only export or "
+                                                "an I/O error on the server; libnfs 4.0 does not pass on which)");
+    }
+
     // One RPC per synchronous call. libnfs 4.0 splits a larger request into several RPCs and
     // returns on the first failure while the others are still queued; tearing down the
     // context then completes them into the finished call's stack frame (seen as a crash
@@ -128,6 +156,7 @@ private:
     }
 
     std::unique_ptr<NfsConnection> connection_;
+    std::string path_;
     std::string what_;
     nfsfh* fh_ = nullptr;
 };
@@ -295,9 +324,10 @@ void NfsRepository::make_directory(const std::string& path) {
 
 RemoteFileOpener NfsRepository::opener(const std::string& path) const {
     std::string libnfs_url = libnfs_url_, export_path = export_, remote = remote_path(path);
-    return [libnfs_url, export_path, remote](bool create) {
-        return std::make_unique<NfsFile>(std::make_unique<NfsConnection>(libnfs_url, export_path), remote, create,
-                                         true);
+    std::string what = display_ + "/" + path;
+    return [libnfs_url, export_path, remote, what](bool create) {
+        return std::make_unique<NfsFile>(std::make_unique<NfsConnection>(libnfs_url, export_path), remote, what,
+                                         create, true);
     };
 }
 
@@ -315,21 +345,38 @@ std::unique_ptr<WritableFile> NfsRepository::reopen_file(const std::string& path
 
 std::unique_ptr<ByteSource> NfsRepository::open_file(const std::string& path) const {
     std::string libnfs_url = libnfs_url_, export_path = export_, remote = remote_path(path);
-    RemoteFileOpener for_reading = [libnfs_url, export_path, remote](bool) {
-        return std::make_unique<NfsFile>(std::make_unique<NfsConnection>(libnfs_url, export_path), remote, false,
-                                         false);
+    std::string what = display_ + "/" + path;
+    RemoteFileOpener for_reading = [libnfs_url, export_path, remote, what](bool) {
+        return std::make_unique<NfsFile>(std::make_unique<NfsConnection>(libnfs_url, export_path), remote, what,
+                                         false, false);
     };
     return make_resuming_source(display_ + "/" + path, std::move(for_reading), policy_);
 }
 
 void NfsRepository::rename(const std::string& from, const std::string& to) {
+    const std::string what = "cannot rename " + display_ + "/" + from + " to " + to;
+    // RENAME is not idempotent. If the connection breaks after the server performed it but
+    // before its reply arrived, the retry on the new connection finds the target existing
+    // (and a second RENAME would get NFS3ERR_NOENT, the source being gone): a finished save
+    // would be reported as failed, its image left in place. So once a RENAME has been sent,
+    // a retry first looks at both names: target there and source gone means the lost
+    // attempt succeeded. The check before the first attempt ensures the target was not
+    // there already, so nothing else can have produced that state.
+    bool sent = false;
     on_connection(display_, [&](NfsConnection& c) {
+        auto present = [&](const std::string& path) {
+            nfs_stat_64 st{};
+            int rc = nfs_lstat64(c.ctx(), remote_path(path).c_str(), &st);
+            if (rc == -ENOENT) return false;
+            c.check(rc, what);
+            return true;
+        };
+        bool target_there = present(to);
+        if (sent && target_there && !present(from)) return;  // done by the attempt whose reply was lost
         // NFSv3 RENAME replaces silently; refuse like the local backend's RENAME_NOREPLACE.
-        nfs_stat_64 st{};
-        if (nfs_lstat64(c.ctx(), remote_path(to).c_str(), &st) == 0)
-            throw Error(ExitCode::io_error, "cannot rename " + display_ + "/" + from + " to " + to + ": it exists");
-        c.check(nfs_rename(c.ctx(), remote_path(from).c_str(), remote_path(to).c_str()),
-                "cannot rename " + display_ + "/" + from + " to " + to);
+        if (target_there) throw Error(ExitCode::io_error, what + ": it exists");
+        sent = true;
+        c.check(nfs_rename(c.ctx(), remote_path(from).c_str(), remote_path(to).c_str()), what);
     });
 }
 

@@ -82,11 +82,21 @@ public:
     }
     int last_errno() const { return last_errno_; }
 
+    // True once a call failed in a way that may have left the session unusable.
+    bool broken() const { return broken_; }
+    void mark_broken() { broken_ = true; }
+
     // `what` must be built from display paths only, never from anything with the password.
     [[noreturn]] void fail(const std::string& what) {
         int err = last_errno_ ? last_errno_ : EIO;
-        if (!is_final_server_errno(err)) throw ConnectionLost(errno_text(what, err));
-        if (err == ENOSPC || err == EDQUOT) throw Error(ExitCode::io_error, what + ": the share is full");
+        if (!is_final_server_errno(err)) {
+            broken_ = true;
+            throw ConnectionLost(errno_text(what, err));
+        }
+        // smbd answers NT_STATUS_DISK_FULL for a full filesystem and for an exhausted quota
+        // alike; libsmbclient turns both into ENOSPC.
+        if (err == ENOSPC || err == EDQUOT)
+            throw Error(ExitCode::io_error, what + ": the repository is full (no space left on the SMB share)");
         if (err == EACCES || err == EPERM)
             throw Error(ExitCode::io_error, what + ": access denied for user " + credentials_->user +
                                                 " (wrong password, or no permission on the share)");
@@ -98,27 +108,86 @@ private:
     std::string display_;
     SMBCCTX* ctx_ = nullptr;
     int last_errno_ = 0;
+    bool broken_ = false;
+};
+
+// Idle connections to the share, handed to the next file or directory operation. A new
+// connection costs a TCP connect, a worker process forked by smbd and an NTLM session
+// setup: 80-200 ms each on loopback (measured), several seconds in all for the dozen
+// files of one image; a reused one costs nothing. A connection is reused only when
+// nothing went wrong on it, and a lost one empties the pool, since the others most
+// likely went down with the same server.
+class SmbConnectionPool {
+public:
+    SmbConnectionPool(std::shared_ptr<const SmbCredentials> credentials, std::string display)
+        : credentials_(std::move(credentials)), display_(std::move(display)) {}
+
+    std::unique_ptr<SmbConnection> take() {
+        {
+            std::lock_guard lock(mutex_);
+            if (!idle_.empty()) {
+                auto c = std::move(idle_.back());
+                idle_.pop_back();
+                return c;
+            }
+        }
+        return std::make_unique<SmbConnection>(credentials_, display_);
+    }
+
+    void give_back(std::unique_ptr<SmbConnection> c) {
+        if (!c) return;
+        std::vector<std::unique_ptr<SmbConnection>> dropped;  // freed outside the lock
+        std::lock_guard lock(mutex_);
+        if (c->broken()) {
+            dropped.swap(idle_);
+            dropped.push_back(std::move(c));
+        } else if (idle_.size() < kMaxIdle) {
+            idle_.push_back(std::move(c));
+        } else {
+            dropped.push_back(std::move(c));
+        }
+    }
+
+private:
+    static constexpr std::size_t kMaxIdle = 4;
+    std::shared_ptr<const SmbCredentials> credentials_;
+    std::string display_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<SmbConnection>> idle_;
 };
 
 namespace {
 
 class SmbFile : public RemoteFile {
 public:
-    SmbFile(std::unique_ptr<SmbConnection> connection, const std::string& url, std::string what, bool create,
+    SmbFile(std::shared_ptr<SmbConnectionPool> pool, const std::string& url, std::string what, bool create,
             bool for_write)
-        : connection_(std::move(connection)), what_(std::move(what)) {
+        : pool_(std::move(pool)), connection_(pool_->take()), what_(std::move(what)) {
         int flags = create ? O_WRONLY | O_CREAT | O_TRUNC : (for_write ? O_WRONLY : O_RDONLY);
         file_ = connection_->call([&](SMBCCTX* c) { return smbc_getFunctionOpen(c)(c, url.c_str(), flags, 0644); });
-        if (!file_) connection_->fail((create ? "cannot create " : "cannot open ") + what_);
+        if (!file_) {
+            try {
+                connection_->fail((create ? "cannot create " : "cannot open ") + what_);
+            } catch (...) {
+                pool_->give_back(std::move(connection_));  // a lost one empties the pool
+                throw;
+            }
+        }
     }
     ~SmbFile() override {
-        if (file_) connection_->call([&](SMBCCTX* c) { return smbc_getFunctionClose(c)(c, file_); });
+        // A file abandoned with its handle open (after an error) is closed here; if that
+        // fails, the session is in doubt and is not reused.
+        if (file_ && connection_->call([&](SMBCCTX* c) { return smbc_getFunctionClose(c)(c, file_); }) != 0)
+            connection_->mark_broken();
+        pool_->give_back(std::move(connection_));
     }
     void pwrite(const void* data, std::size_t length, std::uint64_t offset) override {
         seek(offset);
         const char* p = static_cast<const char*>(data);
         while (length > 0) {
-            // 1 MiB requests: libsmbclient's synchronous calls are 2-3x slower with small ones.
+            // 1 MiB requests: libsmbclient's synchronous calls are 2-3x slower with small ones,
+            // and larger ones (up to smbd's 8 MiB `smb2 max write`, one SMB2 WRITE per call)
+            // measured no faster on loopback: 4-16 MiB took smbd more CPU per byte.
             std::size_t chunk = std::min<std::size_t>(length, 1u << 20);
             ssize_t n = connection_->call([&](SMBCCTX* c) { return smbc_getFunctionWrite(c)(c, file_, p, chunk); });
             if (n <= 0) connection_->fail(what_ + ": write failed");
@@ -160,6 +229,7 @@ private:
         known_position_ = true;
     }
 
+    std::shared_ptr<SmbConnectionPool> pool_;
     std::unique_ptr<SmbConnection> connection_;
     std::string what_;
     SMBCFILE* file_ = nullptr;
@@ -209,19 +279,21 @@ SmbRepository::SmbRepository(const std::string& url) {
                u.host_port + u.path;
     base_url_ = "smb://" + u.host_port + u.path;
     credentials_ = std::make_shared<const SmbCredentials>(resolve_smb_credentials(u.domain, u.user, display_));
+    pool_ = std::make_shared<SmbConnectionPool>(credentials_, display_);
     try {
-        connection_ = std::make_unique<SmbConnection>(credentials_, display_);
+        auto connection = pool_->take();
         struct stat st {};
-        int rc = connection_->call([&](SMBCCTX* c) { return smbc_getFunctionStat(c)(c, base_url_.c_str(), &st); });
+        int rc = connection->call([&](SMBCCTX* c) { return smbc_getFunctionStat(c)(c, base_url_.c_str(), &st); });
         if (rc != 0) {
-            int err = connection_->last_errno();
+            int err = connection->last_errno();
             if (err == ENOENT || err == ENODEV)
                 throw Error(ExitCode::image_not_found, display_ + ": no such share or directory on the server");
             if (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH || err == ETIMEDOUT)
                 throw Error(ExitCode::io_error, errno_text("cannot reach the SMB server for " + display_, err));
-            connection_->fail("cannot open " + display_);
+            connection->fail("cannot open " + display_);
         }
         if (!S_ISDIR(st.st_mode)) throw Error(ExitCode::image_not_found, display_ + " is not a directory");
+        pool_->give_back(std::move(connection));
     } catch (const ConnectionLost& e) {
         throw Error(ExitCode::io_error, std::string("cannot connect to ") + e.what());
     }
@@ -235,16 +307,19 @@ std::string SmbRepository::url_of(const std::string& path) const {
 
 void SmbRepository::on_connection(const std::function<void(SmbConnection&)>& op) const {
     auto run = [&] {
-        if (!connection_) connection_ = std::make_unique<SmbConnection>(credentials_, display_);
-        op(*connection_);
+        auto connection = pool_->take();
+        // Returned on every way out: a refusal leaves it usable, a loss marks it broken.
+        struct GiveBack {
+            SmbConnectionPool& pool;
+            std::unique_ptr<SmbConnection>& c;
+            ~GiveBack() { pool.give_back(std::move(c)); }
+        } give_back{*pool_, connection};
+        op(*connection);
     };
     try {
         run();
     } catch (const ConnectionLost& lost) {
-        retry_with_reconnect(display_, policy_, lost, [&] {
-            connection_.reset();
-            run();
-        });
+        retry_with_reconnect(display_, policy_, lost, run);
     }
 }
 
@@ -322,11 +397,10 @@ void SmbRepository::make_directory(const std::string& path) {
 }
 
 RemoteFileOpener SmbRepository::opener(const std::string& path, bool for_write) const {
-    auto credentials = credentials_;
-    std::string display = display_, url = url_of(path), what = display_ + "/" + path;
-    return [credentials, display, url, what, for_write](bool create) {
-        return std::make_unique<SmbFile>(std::make_unique<SmbConnection>(credentials, display), url, what, create,
-                                         for_write);
+    auto pool = pool_;
+    std::string url = url_of(path), what = display_ + "/" + path;
+    return [pool, url, what, for_write](bool create) {
+        return std::make_unique<SmbFile>(pool, url, what, create, for_write);
     };
 }
 
@@ -347,12 +421,29 @@ std::unique_ptr<ByteSource> SmbRepository::open_file(const std::string& path) co
 }
 
 void SmbRepository::rename(const std::string& from, const std::string& to) {
-    if (exists(to)) throw Error(ExitCode::io_error, "cannot rename " + display_ + "/" + from + " to " + to + ": it exists");
+    const std::string what = "cannot rename " + display_ + "/" + from + " to " + to;
+    // A rename is not idempotent: when the connection breaks after smbd performed it but
+    // before its reply arrived, the retry finds the source gone (ENOENT). So a retry first
+    // checks whether the lost attempt already did the work: target there, source gone (the
+    // target was checked absent before the first attempt).
+    bool sent = false;
     on_connection([&](SmbConnection& c) {
+        auto present = [&](const std::string& path) {
+            struct stat st {};
+            int rc = c.call([&](SMBCCTX* x) { return smbc_getFunctionStat(x)(x, url_of(path).c_str(), &st); });
+            if (rc != 0 && c.last_errno() == ENOENT) return false;
+            if (rc != 0) c.fail(what);
+            return true;
+        };
+        bool target_there = present(to);
+        if (sent && target_there && !present(from)) return;  // done by the attempt whose reply was lost
+        // libsmbclient would replace an existing file; kura never replaces anything.
+        if (target_there) throw Error(ExitCode::io_error, what + ": it exists");
+        sent = true;
         int rc = c.call([&](SMBCCTX* x) {
             return smbc_getFunctionRename(x)(x, url_of(from).c_str(), x, url_of(to).c_str());
         });
-        if (rc != 0) c.fail("cannot rename " + display_ + "/" + from + " to " + to);
+        if (rc != 0) c.fail(what);
     });
 }
 

@@ -14,6 +14,7 @@
 namespace kura {
 
 class SmbConnection;
+class SmbConnectionPool;
 
 class SmbRepository : public Repository {
 public:
@@ -44,7 +45,8 @@ private:
     std::string base_url_;  // smb://server:port/share/path, what libsmbclient gets
     std::shared_ptr<const SmbCredentials> credentials_;
     ReconnectPolicy policy_;
-    mutable std::unique_ptr<SmbConnection> connection_;
+    // Connections are reused: by directory operations, and by one open file at a time each.
+    std::shared_ptr<SmbConnectionPool> pool_;
 };
 
 }  // namespace kura

@@ -2,12 +2,17 @@
 """Save, check and restore an ext4 through an smb:// repository (libsmbclient, SMB2/3).
 
 The server is a real smbd on 127.0.0.1:4450 inside a private network namespace (see
-netservers.py). The password reaches kura through KURA_SMB_PASSWORD or an smbclient-style
-credentials file, and must not appear in anything kura prints or writes.
+netservers.py). The password reaches kura through KURA_SMB_PASSWORD, an smbclient-style
+credentials file, or the prompt on kura's terminal (a pseudo-terminal here), and must not
+appear in anything kura prints or writes.
 """
 
 import os
+import pty
+import select
 import sys
+import termios
+import time
 
 sys.dont_write_bytecode = True  # keep the source tree clean under ctest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -70,7 +75,8 @@ class SmbRepository(kt.KuraTestCase):
         self.assertEqual(files_containing(on_server, PASSWORD), [])
         for text in outputs:
             self.assertNotIn(PASSWORD, text)
-        self.assertIn(url, open(os.path.join(on_server, "Info-saved-by-cmd.txt")).read())
+        with open(os.path.join(on_server, "Info-saved-by-cmd.txt")) as f:
+            self.assertIn(url, f.read())
 
     def test_password_from_environment(self):
         self.roundtrip(self.server.url(), "img-env", {"KURA_SMB_PASSWORD": PASSWORD})
@@ -89,6 +95,69 @@ class SmbRepository(kt.KuraTestCase):
             self.roundtrip(url, "img-file", extra=("--smb-credentials", creds))
         finally:
             self.share = self.share_root
+
+    def test_password_typed_at_the_terminal_prompt(self):
+        """No password in the environment or a file: kura asks on its terminal (here a
+        pseudo-terminal, as an operator's console would be), the typed password is not
+        echoed, the save works, and the password is in nothing kura printed or wrote."""
+        name = "img-tty"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KURA_SMB")}
+        argv = [kt.KURA_BIN, "saveparts", "--repo", self.server.url(), "--progress=none", "--split", "1MB",
+                name, self.src]
+        pid, master = pty.fork()
+        if pid == 0:  # the child: the pty is its controlling terminal and stdio
+            try:
+                os.execve(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        transcript = b""
+
+        def read_until(done, timeout):
+            nonlocal transcript
+            deadline = time.monotonic() + timeout
+            while not done() and time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.2)
+                if ready:
+                    try:
+                        chunk = os.read(master, 4096)
+                    except OSError:  # EIO: kura exited and closed the terminal
+                        return
+                    if not chunk:
+                        return
+                    transcript += chunk
+
+        try:
+            prompt = ("SMB password for %s on %s: " % (ns.SMB_USER, self.server.url())).encode()
+            read_until(lambda: prompt in transcript, 30)
+            self.assertIn(prompt, transcript, "no prompt on the terminal")
+            # Echo is off while kura waits for the password (it turns it off before
+            # printing the prompt), so what is typed now is not shown.
+            self.assertFalse(termios.tcgetattr(master)[3] & termios.ECHO, "echo is on at the prompt")
+            os.write(master, PASSWORD.encode() + b"\r")  # Enter sends CR; the tty makes it NL
+            read_until(lambda: False, 300)
+            _, status = os.waitpid(pid, 0)
+            pid = 0
+        finally:
+            if pid:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+            echo_restored = termios.tcgetattr(master)[3] & termios.ECHO
+            os.close(master)
+        text = transcript.decode(errors="replace")
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, text)
+        self.assertTrue(echo_restored, "kura left the terminal without echo")
+        self.assertNotIn(PASSWORD, text, "the password was echoed or printed")
+        self.assertIn("verified", text)
+        print("\n    terminal: " + " | ".join(line for line in text.splitlines() if line.strip())[:300])
+        on_server = os.path.join(self.share, name)
+        self.assertEqual(files_containing(on_server, PASSWORD), [])
+        self.assertKura(kt.run_kura("checkimage", "--repo", self.share, name), 0, "checkimage of the shared directory")
+
+    def test_help_names_the_password_sources(self):
+        rc, out, err = kura("help")
+        self.assertEqual(rc, 0, err)
+        for text in ("--smb-credentials FILE", "KURA_SMB_PASSWORD", "smb://[domain;]user@server[:port]/share"):
+            self.assertIn(text, out)
 
 
 if __name__ == "__main__":
