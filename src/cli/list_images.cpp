@@ -20,12 +20,14 @@ void print_json(const std::string& repo, const std::vector<ImageEntry>& images) 
     std::printf("{\"verb\":\"list-images\",\"repo\":%s,\"images\":[", json_string(repo).c_str());
     for (std::size_t i = 0; i < images.size(); ++i) {
         const ImageEntry& e = images[i];
-        std::vector<std::string> parts;
+        std::vector<std::string> parts, disks;
         for (const auto& p : e.parts) parts.push_back(json_string(p));
-        std::printf("%s{\"name\":%s,\"directory\":%s,\"created\":%s,\"made_by\":%s,\"parts\":[%s],\"bytes\":%llu,"
+        for (const auto& d : e.disks) disks.push_back(json_string(d));
+        std::printf("%s{\"name\":%s,\"directory\":%s,\"created\":%s,\"made_by\":%s,\"disks\":[%s],\"parts\":[%s],"
+                    "\"bytes\":%llu,"
                     "\"state\":\"%s\",\"verified\":%s,\"restorable\":%s,\"resumable\":%s}",
                     i ? "," : "", json_string(e.name).c_str(), json_string(e.directory).c_str(),
-                    json_string(e.created).c_str(), json_string(e.made_by).c_str(), joined(parts, ",").c_str(),
+                    json_string(e.created).c_str(), json_string(e.made_by).c_str(), joined(disks, ",").c_str(), joined(parts, ",").c_str(),
                     static_cast<unsigned long long>(e.bytes), image_state_name(e.state),
                     e.verified ? "true" : "false", e.restorable() ? "true" : "false", e.resumable ? "true" : "false");
     }
@@ -43,6 +45,8 @@ void print_table(const std::string& repo, const std::vector<ImageEntry>& images)
                     format_bytes(e.bytes).c_str(), e.resumable ? "resumable" : image_state_name(e.state),
                     e.verified ? "yes" : "no",
                     e.parts.empty() ? "-" : joined(e.parts, ", ").c_str());
+    for (const auto& e : images)
+        if (!e.disks.empty()) std::printf("%s: disks %s\n", e.name.c_str(), joined(e.disks, ", ").c_str());
 }
 
 }  // namespace

@@ -26,6 +26,25 @@ void describe_from_manifest(const Manifest& manifest, ImageEntry& entry) {
     entry.verified = manifest.verified;
     if (!manifest.complete) entry.state = ImageState::incomplete;
     for (const auto& p : manifest.parts) entry.parts.push_back(p.name + " (" + p.fs_type + ")");
+    for (const auto& d : manifest.disks)
+        entry.disks.push_back(d.name + " (" + (d.model.empty() ? "" : d.model + ", ") + d.identity + ")");
+}
+
+// Clonezilla's `disk` file names the disks of a savedisk image (kura writes it too).
+std::vector<std::string> disk_file_names(const Repository& repo, const std::string& dir) {
+    std::vector<std::string> names;
+    if (!repo.exists(dir + "/disk")) return names;
+    std::string text = read_text_file(repo, dir + "/disk", 4096);
+    std::string word;
+    for (char c : text + " ") {
+        if (c == ' ' || c == '\n' || c == '\t') {
+            if (!word.empty()) names.push_back(word);
+            word.clear();
+        } else {
+            word += c;
+        }
+    }
+    return names;
 }
 
 }  // namespace
@@ -77,6 +96,7 @@ std::vector<ImageEntry> list_images(const Repository& repo) {
         } else {
             continue;  // some other directory (lost+found, ...)
         }
+        if (entry.disks.empty() && entry.state != ImageState::incomplete) entry.disks = disk_file_names(repo, dir);
         entry.bytes = directory_bytes(repo, dir);
         images.push_back(std::move(entry));
     }

@@ -21,6 +21,7 @@ struct ImageEntry {
     std::string directory;            // the directory in the repository
     std::string created;              // ISO 8601 UTC from the manifest; empty when unknown
     std::string made_by;              // "kura 0.1.0", "clonezilla", or "" for partial images
+    std::vector<std::string> disks;   // savedisk images: "sda", or "sda (QEMU HARDDISK, wwid:...)" from kura's manifest
     std::vector<std::string> parts;   // "sda1 (ext4)"
     std::uint64_t bytes = 0;          // sum of the files in the directory
     ImageState state = ImageState::complete_unknown;

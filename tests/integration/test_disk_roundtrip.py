@@ -69,6 +69,13 @@ class DiskRoundTrip(KuraTestCase):
             self.assertEqual(f.read(), self.mbr.gap)
         self.assertTrue(any(n.startswith("mbr-disk6.dd-ptcl-img.zst") for n in os.listdir(imgdir)))
         self.assertIn("mbr-disk3-ebr", os.listdir(imgdir))  # p3 is the extended container
+        rc, out, err = run_kura("list-images", "--repo", repo, "--json")
+        self.assertEqual(rc, 0, err)
+        [entry] = json.loads(out)["images"]
+        self.assertEqual(entry["state"], "complete")
+        self.assertTrue(entry["restorable"])
+        self.assertEqual(len(entry["disks"]), 1)
+        self.assertTrue(entry["disks"][0].startswith("mbr-disk ("), entry["disks"])
 
         equal = kt.zeroed_file(self.path("equal.img"), os.path.getsize(self.mbr.path))
         self.restore(repo, "mbr-img", equal)
