@@ -259,6 +259,10 @@ void ImageSaveSession::write_file(const std::string& name, const std::string& te
     write_text_file(repo_, path, text);
 }
 
+void ImageSaveSession::write_file(const std::string& name, const std::vector<std::uint8_t>& bytes) {
+    write_file(name, std::string(bytes.begin(), bytes.end()));
+}
+
 void ImageSaveSession::remove_stale_pieces(const std::string& base) {
     for (const auto& name : repo_.list(dir_))
         if (name == base || (name.size() == base.size() + 3 && name.compare(0, base.size() + 1, base + ".") == 0 &&
@@ -276,6 +280,7 @@ const Manifest& ImageSaveSession::finish(bool verify, ProgressStyle style,
         verify_saved(repo_, dir_, manifest_, style);
         manifest_.verified = true;
     }
+    manifest_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     write_file(kManifestFile, manifest_.to_text());
     if (write_metadata) write_metadata(manifest_);
     repo_.sync_directory(dir_);

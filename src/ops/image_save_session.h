@@ -8,10 +8,15 @@
 //     session->check_sources(sources);                    // nothing written yet
 //     progress.add_already_done(session->bytes_already_saved());
 //     try {
-//         for (auto& s : sources) session->save(s, progress);
-//         session->finish(verify, style, [&](const Manifest& m) { ...files, `parts` last... });
+//         for (auto& s : sources) session->save(s, progress);   // in check_sources' order
+//         session->finish(verify, style, [&](const Manifest&) {
+//             session->write_file(...);                      // every metadata file, `parts` last
+//         });
 //     } catch (const Error& e) { session->abandon(e.code()); throw; }
 //
+// savedisk passes every partition it images (dd ones included) to check_sources() and
+// save(), adds its ManifestDisk records with add_disk(), and writes its table files with
+// write_file(), which replaces what an interrupted run's finishing step left.
 // A save that stops after its first checkpoint keeps its partial directory when that is
 // worth it (docs/cli.md, "--resume"); an incomplete image is never listed as restorable.
 #pragma once
@@ -23,6 +28,8 @@
 #include "ops/save_journal.h"
 #include "repo/repository.h"
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -71,11 +78,15 @@ public:
     // Write every such file through this: a resumed session replaces what the interrupted
     // run may have written already.
     void write_file(const std::string& name, const std::string& text);
+    void write_file(const std::string& name, const std::vector<std::uint8_t>& bytes);
+
+    // savedisk: the disks the image is of, for the manifest (finish() writes it).
+    void add_disk(const ManifestDisk& disk) { manifest_.disks.push_back(disk); }
 
     // After the last partition: verifies every stream (when `verify`), writes
-    // kura-manifest, calls `write_metadata` for the image's other files (which must write
-    // Clonezilla's `parts` last), removes the journal and renames the directory to the
-    // image's name.
+    // kura-manifest (its `seconds`: this run's, verification included), calls
+    // `write_metadata` for the image's other files (through write_file(); Clonezilla's
+    // `parts` last), renames the directory to the image's name and removes the journal.
     const Manifest& finish(bool verify, ProgressStyle style,
                            const std::function<void(const Manifest&)>& write_metadata);
 
@@ -86,8 +97,6 @@ public:
     void abandon(ExitCode why) noexcept;
 
     const Manifest& manifest() const { return manifest_; }
-    // The whole disks a savedisk image is made of, for the manifest.
-    void describe_disks(std::vector<ManifestDisk> disks) { manifest_.disks = std::move(disks); }
 
     // The checkpoint interval (default_checkpoint_interval() unless changed).
     void set_checkpoint_interval(std::uint64_t bytes) { interval_ = bytes; }
@@ -109,6 +118,7 @@ private:
     bool journal_written_ = false;
     bool finished_ = false;
     std::uint64_t bytes_saved_ = 0;  // source data that is durable in the image
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     SaveJournal journal_;
     Manifest manifest_;
 };

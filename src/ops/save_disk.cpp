@@ -22,7 +22,6 @@ constexpr double kExpectedRatio = 0.6;
 // Clonezilla skips a post-MBR gap this large (it is then not boot code but data).
 constexpr std::uint64_t kMaxHiddenData = 1024ull << 20;
 
-std::string as_text(const std::vector<std::uint8_t>& bytes) { return {bytes.begin(), bytes.end()}; }
 
 std::vector<std::uint8_t> read_bytes(const Device& device, std::uint64_t offset, std::uint64_t length) {
     std::vector<std::uint8_t> bytes(length);
@@ -90,7 +89,7 @@ void write_disk_layout(ImageSaveSession& session, const SourceDisk& disk) {
     session.write_file(base + "-pt.parted.compact", parted_compact_text(t, disk.info.name, disk.info.model,
                                                                            disk.info.physical_sector));
     session.write_file(base + "-chs.sf", chs_sf_text(t.disk_sectors, t.sector_size));
-    session.write_file(base + "-mbr", as_text(read_bytes(device, 0, 512)));
+    session.write_file(base + "-mbr", read_bytes(device, 0, 512));
 
     std::uint64_t gap_from = gap_start_sector(t), gap_to = t.first_partition_start();
     std::uint64_t gap_bytes = gap_to > gap_from ? (gap_to - gap_from) * ss : 0;
@@ -100,17 +99,17 @@ void write_disk_layout(ImageSaveSession& session, const SourceDisk& disk) {
                             "The space between the MBR and the first partition is " + format_bytes(gap_bytes) +
                                 "; it was not saved.\n");
         else if (gap_bytes > 0)
-            session.write_file(base + "-hidden-data-after-mbr", as_text(read_bytes(device, gap_from * ss, gap_bytes)));
+            session.write_file(base + "-hidden-data-after-mbr", read_bytes(device, gap_from * ss, gap_bytes));
         for (const auto& p : disk.partitions)
             if (p.role == PartitionRole::extended)
-                session.write_file(p.name + "-ebr", as_text(read_bytes(device, p.entry.start * ss, 512)));
+                session.write_file(p.name + "-ebr", read_bytes(device, p.entry.start * ss, 512));
     } else {
-        session.write_file(base + "-gpt-1st", as_text(gpt_first_copy(device, t)));
-        session.write_file(base + "-gpt-2nd", as_text(gpt_second_copy(device, t)));
-        session.write_file(base + "-gpt.gdisk", as_text(sgdisk_backup(device, t)));
+        session.write_file(base + "-gpt-1st", gpt_first_copy(device, t));
+        session.write_file(base + "-gpt-2nd", gpt_second_copy(device, t));
+        session.write_file(base + "-gpt.gdisk", sgdisk_backup(device, t));
         session.write_file(base + "-gpt.sgdisk", sgdisk_print_text(t, "/dev/" + disk.info.name));
         if (gap_bytes > 0 && gap_bytes < kMaxHiddenData)
-            session.write_file(base + "-hidden-data-after-gpt", as_text(read_bytes(device, gap_from * ss, gap_bytes)));
+            session.write_file(base + "-hidden-data-after-gpt", read_bytes(device, gap_from * ss, gap_bytes));
     }
 }
 
@@ -189,9 +188,7 @@ SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(c
     }
     auto session = request.resume ? ImageSaveSession::resume(*repo, request.image, request.settings)
                                   : ImageSaveSession::start(*repo, request.image, request.settings);
-    std::vector<ManifestDisk> recorded;
-    for (const auto& disk : disks) recorded.push_back(manifest_disk(disk));
-    session->describe_disks(std::move(recorded));
+    for (const auto& disk : disks) session->add_disk(manifest_disk(disk));
     try {
         session->check_sources(source_list);
         if (session->resumed()) outcome.plan.warnings.push_back(session->resume_summary());
