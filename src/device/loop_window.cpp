@@ -42,7 +42,10 @@ LoopWindow::LoopWindow(const std::string& file, std::uint64_t offset, std::uint6
         config.fd = static_cast<std::uint32_t>(file_fd);
         config.info.lo_offset = offset;
         config.info.lo_sizelimit = size;
-        config.info.lo_flags = access == Access::read_only ? LO_FLAGS_READ_ONLY : 0;
+        // Autoclear: the kernel detaches the device when its last opener closes it - this
+        // object's descriptor, normally, but also when kura is killed (SIGKILL runs no
+        // destructor, and a loop device left attached would pin the image file).
+        config.info.lo_flags = LO_FLAGS_AUTOCLEAR | (access == Access::read_only ? LO_FLAGS_READ_ONLY : 0);
         std::strncpy(reinterpret_cast<char*>(config.info.lo_file_name), file.c_str(), LO_NAME_SIZE - 1);
         if (::ioctl(loop_fd, LOOP_CONFIGURE, &config) == 0) {
             fd_ = loop_fd;
@@ -68,11 +71,9 @@ LoopWindow::LoopWindow(LoopWindow&& other) noexcept : path_(std::move(other.path
 
 LoopWindow::~LoopWindow() {
     if (fd_ < 0) return;
-    // The kernel refuses while someone (udev's probe) still has it open: retry briefly.
-    for (int attempt = 0; attempt < 50; ++attempt) {
-        if (::ioctl(fd_, LOOP_CLR_FD) == 0 || errno == ENXIO) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    // Autoclear detaches it once this last descriptor is closed; asking explicitly as well
+    // makes that happen now even if a prober still holds the device for a moment.
+    ::ioctl(fd_, LOOP_CLR_FD);
     ::close(fd_);
 }
 

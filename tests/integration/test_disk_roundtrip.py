@@ -7,6 +7,7 @@ an equal disk and onto a larger one (with and without --grow); boot code and the
 after the table byte-exact, tables verified, every filesystem checked and compared."""
 import json
 import os
+import time
 
 import disk_images as di
 import kuratest as kt
@@ -145,6 +146,13 @@ class DiskRoundTrip(KuraTestCase):
         killed, rc, out, err = run_and_kill(args, os.path.join(repo, ".kura-partial-mbr-img"), 3, env=env)
         self.assertTrue(killed, "the save finished before it could be killed: %s" % err)
         self.assertFalse(os.path.exists(os.path.join(repo, "mbr-img")))
+        # The loop devices kura gave the partitions went away with it (autoclear).
+        for attempt in range(50):
+            attached = run(["losetup", "-n", "-j", self.mbr.path]).stdout.strip()
+            if not attached:
+                break
+            time.sleep(0.1)
+        self.assertEqual(attached, "", "loop devices left attached by the killed save")
         rc, out, err = run_kura("savedisk", "--repo", repo, "--progress=none", "--split", "16MB", "-z", "none",
                                 "--resume", "mbr-img", self.mbr.path)
         self.assertEqual(rc, 0, err)
