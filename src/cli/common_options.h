@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cli/args.h"
+#include "core/json.h"
 #include "core/progress.h"
 
 #include <string>
@@ -16,7 +17,5 @@ std::string repo_option(const Args& args);
 ProgressStyle progress_option(const Args& args);
 // The command line as typed, for Info-saved-by-cmd.txt and logs.
 std::string quoted_command_line(const std::vector<std::string>& argv);
-// JSON string literal.
-std::string json_string(const std::string& s);
 
 }  // namespace kura::cli

@@ -3,6 +3,7 @@
 // so every key is always present with the same type.
 #include "device/disk_inventory.h"
 
+#include "core/json.h"
 #include "core/units.h"
 
 #include <array>
@@ -67,26 +68,9 @@ std::size_t columns(const std::string& s) {
     return n;
 }
 
-std::string json_text(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out + "\"";
-}
-
 std::string json_list(const std::vector<std::string>& items) {
     std::vector<std::string> quoted;
-    for (const auto& i : items) quoted.push_back(json_text(i));
+    for (const auto& i : items) quoted.push_back(json_string(i));
     std::string out = "[";
     out += joined(quoted, ",");
     out += "]";
@@ -101,30 +85,30 @@ std::string devno(dev_t dev) {
 }
 
 std::string partition_json(const PartitionInfo& p) {
-    return "{\"name\":" + json_text(p.name) + ",\"path\":" + json_text(p.path) + ",\"devno\":" + json_text(devno(p.dev)) +
+    return "{\"name\":" + json_string(p.name) + ",\"path\":" + json_string(p.path) + ",\"devno\":" + json_string(devno(p.dev)) +
            ",\"number\":" + std::to_string(p.number) + ",\"start_bytes\":" + std::to_string(p.start_bytes) +
-           ",\"size_bytes\":" + std::to_string(p.size_bytes) + ",\"fs_type\":" + json_text(p.fs_type) +
-           ",\"label\":" + json_text(p.label) + ",\"uuid\":" + json_text(p.uuid) +
+           ",\"size_bytes\":" + std::to_string(p.size_bytes) + ",\"fs_type\":" + json_string(p.fs_type) +
+           ",\"label\":" + json_string(p.label) + ",\"uuid\":" + json_string(p.uuid) +
            ",\"mount_points\":" + json_list(p.mount_points) + ",\"swap_active\":" + json_bool(p.swap_active) + "}";
 }
 
 std::string disk_json(const DiskInfo& d) {
     std::vector<std::string> parts;
     for (const auto& p : d.partitions) parts.push_back(partition_json(p));
-    return "{\"name\":" + json_text(d.name) + ",\"path\":" + json_text(d.path) + ",\"devno\":" + json_text(devno(d.dev)) +
-           ",\"identity\":" + json_text(d.identity()) + ",\"size_bytes\":" + std::to_string(d.size_bytes) +
+    return "{\"name\":" + json_string(d.name) + ",\"path\":" + json_string(d.path) + ",\"devno\":" + json_string(devno(d.dev)) +
+           ",\"identity\":" + json_string(d.identity()) + ",\"size_bytes\":" + std::to_string(d.size_bytes) +
            ",\"logical_sector_size\":" + std::to_string(d.logical_sector) +
-           ",\"physical_sector_size\":" + std::to_string(d.physical_sector) + ",\"model\":" + json_text(d.model) +
-           ",\"vendor\":" + json_text(d.vendor) + ",\"serial\":" + json_text(d.serial) + ",\"wwid\":" + json_text(d.wwid) +
-           ",\"transport\":" + json_text(transport_name(d.transport)) +
-           ",\"path_transport\":" + json_text(transport_name(d.path_transport)) +
+           ",\"physical_sector_size\":" + std::to_string(d.physical_sector) + ",\"model\":" + json_string(d.model) +
+           ",\"vendor\":" + json_string(d.vendor) + ",\"serial\":" + json_string(d.serial) + ",\"wwid\":" + json_string(d.wwid) +
+           ",\"transport\":" + json_string(transport_name(d.transport)) +
+           ",\"path_transport\":" + json_string(transport_name(d.path_transport)) +
            ",\"removable\":" + json_bool(d.removable) + ",\"read_only\":" + json_bool(d.read_only) +
            ",\"rotational\":" + json_bool(d.rotational) + ",\"holders\":" + json_list(d.holders) +
-           ",\"paths\":" + json_list(d.paths) + ",\"backing_file\":" + json_text(d.backing_file) +
-           ",\"fs_type\":" + json_text(d.fs_type) + ",\"label\":" + json_text(d.label) + ",\"uuid\":" + json_text(d.uuid) +
+           ",\"paths\":" + json_list(d.paths) + ",\"backing_file\":" + json_string(d.backing_file) +
+           ",\"fs_type\":" + json_string(d.fs_type) + ",\"label\":" + json_string(d.label) + ",\"uuid\":" + json_string(d.uuid) +
            ",\"mount_points\":" + json_list(d.mount_points) +
            ",\"holds_running_system\":" + json_bool(d.holds_running_system) +
-           ",\"target_ok\":" + json_bool(d.refusal.empty()) + ",\"refusal\":" + json_text(d.refusal) +
+           ",\"target_ok\":" + json_bool(d.refusal.empty()) + ",\"refusal\":" + json_string(d.refusal) +
            ",\"partitions\":[" + joined(parts, ",") + "]}";
 }
 

@@ -317,4 +317,24 @@ void ImageSaveSession::record() {
     journal_written_ = true;
 }
 
+const Manifest& save_all(ImageSaveSession& session, const std::vector<PartitionSource>& sources,
+                         std::uint64_t total_bytes, bool verify, ProgressStyle style,
+                         const std::function<void(const Manifest&)>& write_metadata) {
+    try {
+        Progress progress(style, "save");
+        progress.set_total(total_bytes);
+        progress.add_already_done(session.bytes_already_saved());
+        progress.start();
+        for (const auto& source : sources) session.save(source, progress);
+        progress.stop();
+        return session.finish(verify, style, write_metadata);
+    } catch (const Error& e) {
+        session.abandon(e.code());
+        throw;
+    } catch (...) {
+        session.abandon(ExitCode::internal);
+        throw;
+    }
+}
+
 }  // namespace kura

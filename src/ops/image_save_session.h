@@ -123,4 +123,10 @@ private:
     Manifest manifest_;
 };
 
+// The common run of a save: every source through `session` with one progress line (which
+// starts at what earlier runs saved), then finish() - or abandon() on any failure.
+const Manifest& save_all(ImageSaveSession& session, const std::vector<PartitionSource>& sources,
+                         std::uint64_t total_bytes, bool verify, ProgressStyle style,
+                         const std::function<void(const Manifest&)>& write_metadata);
+
 }  // namespace kura

@@ -191,26 +191,14 @@ SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(c
     for (const auto& disk : disks) session->add_disk(manifest_disk(disk));
     try {
         session->check_sources(source_list);
-        if (session->resumed()) outcome.plan.warnings.push_back(session->resume_summary());
-        show_plan(outcome.plan);
-        Progress progress(request.progress, "save");
-        progress.set_total(outcome.plan.total_used_bytes());
-        progress.add_already_done(session->bytes_already_saved());
-        progress.start();
-        for (const auto& source : source_list) {
-            log::info("saving " + source.name + (source.raw ? " (copied whole)" : " (" + source.probe.type + ")"));
-            session->save(source, progress);
-        }
-        progress.stop();
-        outcome.manifest = session->finish(request.verify, request.progress,
-                                           [&](const Manifest&) { write_metadata(*session, request, disks); });
     } catch (const Error& e) {
         session->abandon(e.code());
         throw;
-    } catch (...) {
-        session->abandon(ExitCode::internal);
-        throw;
     }
+    if (session->resumed()) outcome.plan.warnings.push_back(session->resume_summary());
+    show_plan(outcome.plan);
+    outcome.manifest = save_all(*session, source_list, outcome.plan.total_used_bytes(), request.verify,
+                                request.progress, [&](const Manifest&) { write_metadata(*session, request, disks); });
     for (const auto& p : outcome.manifest.parts)
         for (const auto& f : p.files) outcome.image_bytes += f.bytes;
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -99,22 +99,8 @@ SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void
         session = ImageSaveSession::start(*repo, request.image, request.settings);
         session->check_sources(sources);
     }
-    try {
-        Progress progress(request.progress, "save");
-        progress.set_total(outcome.plan.total_used_bytes());
-        progress.add_already_done(session->bytes_already_saved());
-        progress.start();
-        for (const auto& source : sources) session->save(source, progress);
-        progress.stop();
-        outcome.manifest = session->finish(request.verify, request.progress,
-                                           [&](const Manifest&) { write_metadata(*session, request, sources); });
-    } catch (const Error& e) {
-        session->abandon(e.code());
-        throw;
-    } catch (...) {
-        session->abandon(ExitCode::internal);
-        throw;
-    }
+    outcome.manifest = save_all(*session, sources, outcome.plan.total_used_bytes(), request.verify, request.progress,
+                                [&](const Manifest&) { write_metadata(*session, request, sources); });
     for (const auto& p : outcome.manifest.parts)
         for (const auto& f : p.files) outcome.image_bytes += f.bytes;
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
