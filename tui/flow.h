@@ -1,0 +1,69 @@
+// The operator's whole journey as a state machine with no terminal in it: language,
+// keyboard, where images live (and the network to reach them), mode, the choices of the
+// mode, the plan, y/n, the running job and its result. screen() says what to show;
+// answer() takes what the operator did, checks it and moves on (or stays, with an error
+// on the screen); Answer::back_answer() returns to the previous step. The engine is reached only
+// through MenuServices, so the same flow runs in the terminal and in unit tests.
+#pragma once
+
+#include "tui/catalog.h"
+#include "tui/job.h"
+#include "tui/menu_services.h"
+#include "tui/screen.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kura::tui {
+
+struct FlowOptions {
+    std::optional<Language> language;   // preset (kura.lang=, --lang): the language step is skipped
+    std::optional<std::string> keymap;  // preset (kura.keymap=, --keymap): the keyboard step is skipped
+    std::vector<std::string> only_devices;  // --devices: discovery confined to these
+    std::string log_path;               // shown on the result screen
+    // The terminal cannot show Japanese (a bare Linux VGA console): choosing it explains
+    // that and continues in English.
+    bool can_show_japanese = true;
+    std::string default_local_directory = "/home/partimag";
+    std::string now_for_image_name;     // "YYYY-MM-DD-HH" for the default image name; tests fix it
+};
+
+// What the front should do after the flow's current step (see Flow::action()).
+enum class FlowAction {
+    show,       // draw screen() and pass the answer to answer()
+    run_job,    // draw the progress screen, call services.run(job()) on a worker, then job_finished()
+    shell,      // leave the terminal to a shell, then call shell_done()
+    reboot,     // the operator chose reboot / power off / quit
+    power_off,
+    quit,
+};
+
+class Flow {
+public:
+    Flow(MenuServices& services, FlowOptions options);
+
+    Screen screen() const;
+    void answer(const Answer& answer);
+    FlowAction action() const;
+
+    Language language() const { return language_; }
+    const Job& job() const { return job_; }
+    // The running job's progress screen, from the latest snapshot.
+    Screen progress_screen(const ProgressSnapshot& snapshot) const;
+    void job_finished(const JobResult& result);
+    void shell_done();
+
+    std::string step_name() const;  // the current step's id, as Screen::step
+
+private:
+    struct State;
+    MenuServices& services_;
+    FlowOptions options_;
+    Language language_ = Language::en;
+    Job job_;
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace kura::tui

@@ -1,0 +1,50 @@
+// One job as the operator chose it in the menu - the same facts the `kura` command line
+// takes - and its translation into the engine's requests and into the equivalent command
+// line (shown on the result screen and saved beside a saved image for unattended reuse).
+#pragma once
+
+#include "ops/check_image.h"
+#include "ops/restore_disk.h"
+#include "ops/restore_parts.h"
+#include "ops/save_disk.h"
+#include "ops/save_parts.h"
+
+#include <string>
+#include <vector>
+
+namespace kura::tui {
+
+enum class JobMode { savedisk, restoredisk, saveparts, restoreparts, checkimage };
+const char* job_mode_name(JobMode mode);
+
+enum class WhenDone { show_result, reboot, power_off };
+
+struct Job {
+    JobMode mode = JobMode::savedisk;
+    std::string repo;                  // --repo (never with a password in it)
+    std::string image;
+    std::vector<std::string> devices;  // save: sources; restore: targets in image order (identities or paths)
+    // save options
+    std::string codec = "zstd";        // zstd, gzip, none
+    int level = 3;                     // ignored for none
+    std::uint64_t split_mib = 4096;    // 0: one file per partition
+    bool verify = true;
+    bool fsck_first = false;           // check and repair source filesystems before saving
+    // restore options
+    bool check_first = false;
+    bool grow = false;
+    WhenDone when_done = WhenDone::show_result;
+    // Discovery confinement (--devices of kura-menu), passed on to the engine.
+    std::vector<std::string> only_devices;
+};
+
+// The `kura ...` command that does the same job unattended: identities rather than sdX
+// names, --yes for restores, no password (SMB takes KURA_SMB_PASSWORD or a credentials file).
+std::string equivalent_command(const Job& job);
+
+SaveDiskRequest save_disk_request(const Job& job);
+SavePartsRequest save_parts_request(const Job& job);
+RestoreDiskRequest restore_disk_request(const Job& job);
+RestorePartsRequest restore_parts_request(const Job& job);
+
+}  // namespace kura::tui
