@@ -43,27 +43,28 @@ enum class FlowAction {
 class Flow {
 public:
     Flow(MenuServices& services, FlowOptions options);
+    ~Flow();
+    Flow(const Flow&) = delete;
+    Flow& operator=(const Flow&) = delete;
 
+    // What to do now; for FlowAction::show, screen() says what to draw.
+    FlowAction action() const;
     Screen screen() const;
     void answer(const Answer& answer);
-    FlowAction action() const;
 
-    Language language() const { return language_; }
-    const Job& job() const { return job_; }
-    // The running job's progress screen, from the latest snapshot.
+    Language language() const;
+    // The job as chosen so far (complete once action() is run_job).
+    const Job& job() const;
+    // The running job's screen, from the engine's latest numbers.
     Screen progress_screen(const ProgressSnapshot& snapshot) const;
     void job_finished(const JobResult& result);
     void shell_done();
 
-    std::string step_name() const;  // the current step's id, as Screen::step
+    std::string step_name() const;  // the current step's id, as in Screen::step
 
 private:
-    struct State;
-    MenuServices& services_;
-    FlowOptions options_;
-    Language language_ = Language::en;
-    Job job_;
-    std::shared_ptr<State> state_;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace kura::tui

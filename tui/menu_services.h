@@ -39,6 +39,7 @@ struct NetworkSettings {
 // What a repository holds as the menu needs it; `error` set when it could not be opened.
 struct RepositoryStatus {
     std::string describe;            // "nfs://127.0.0.1/export"
+    std::string location;            // what jobs pass as --repo
     std::uint64_t free_bytes = 0;
     std::vector<ImageEntry> images;  // every image, restorable or not
 };

@@ -20,6 +20,8 @@ struct ProgressSnapshot {
     std::string item;       // the partition being worked on
     std::uint64_t done_bytes = 0;
     std::uint64_t total_bytes = 0;
+    std::uint64_t item_done_bytes = 0;   // of the current item (partition)
+    std::uint64_t item_total_bytes = 0;
     double elapsed_s = 0;
     double rate_bytes_per_s = 0;
     double eta_s = -1;  // negative while unknown
