@@ -8,6 +8,7 @@ guide's screen captures (docs/user-guide.md) come from these files.
 """
 
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -64,9 +65,11 @@ class MenuTerminal:
     def select(self, text, timeout=10.0):
         """Moves the highlight to the line holding `text` (Home, then Down until there) and
         returns the screen. The highlight is found by asking tmux which line is reversed."""
+        # "loop3" must not match "loop30": the text ends where a name could not go on.
+        pattern = re.compile(re.escape(text) + r"(?![0-9A-Za-z])")
         self.keys("Home")
         for _ in range(60):
-            if text in self.highlighted_line():
+            if pattern.search(self.highlighted_line()):
                 return
             self.keys("Down")
         raise AssertionError("no item %r to highlight; the screen shows:\n%s" % (text, self.screen()))
