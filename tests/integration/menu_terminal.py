@@ -3,8 +3,9 @@
 the test types keys (send-keys) and reads the screen (capture-pane), as an operator on a
 remote console would. The tmux server is stopped by its PID when the test ends.
 
-With KURA_SCREENS_DIR set, snap() also writes each screen to <dir>/<name>.txt: the user
-guide's screen captures (docs/user-guide.md) come from these files.
+With KURA_SCREENS_DIR set, snap() also writes each screen to <dir>/<prefix>/<name>.txt; the
+user guides' screen captures (docs/user-guide*.md) are pasted from these files by
+tests/integration/guide_screens.py.
 """
 
 import os
@@ -22,7 +23,6 @@ class MenuTerminal:
     def __init__(self, argv, env=None, columns=80, lines=25, term="xterm", screens_prefix=None):
         self.socket = "kura-menu-test-%d-%d" % (os.getpid(), time.monotonic_ns() % 1000000)
         self.screens_prefix = screens_prefix
-        self.snaps = 0
         environment = {"LANG": "C.UTF-8", "TERM": term}
         environment.update(env or {})
         command = "env " + " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in environment.items())
@@ -85,13 +85,12 @@ class MenuTerminal:
     def snap(self, name):
         shown = self.screen()
         if self.screens_prefix and os.environ.get("KURA_SCREENS_DIR"):
-            self.snaps += 1
             directory = os.path.join(os.environ["KURA_SCREENS_DIR"], self.screens_prefix)
             os.makedirs(directory, exist_ok=True)
             lines = [l.rstrip() for l in shown.splitlines()]
             while lines and not lines[-1]:
                 lines.pop()
-            with open(os.path.join(directory, "%02d-%s.txt" % (self.snaps, name)), "w") as f:
+            with open(os.path.join(directory, name + ".txt"), "w") as f:
                 f.write("\n".join(lines) + "\n")
         return shown
 

@@ -54,7 +54,8 @@ class MenuBadInput(kt.KuraTestCase):
         before = sorted(os.listdir(share))
 
         log = self.path("menu.log")
-        m = MenuTerminal(["--devices", ",".join([source, small]), "--log", log, "--lang", "en", "--keymap", "us"])
+        m = MenuTerminal(["--devices", ",".join([source, small]), "--log", log, "--lang", "en", "--keymap", "us"],
+                         screens_prefix="en")
         self.addCleanup(m.close)
         m.wait_for("Where images live")
         self.choose(m, "samba_server")
