@@ -28,6 +28,7 @@ int run_savedisk(const std::vector<std::string>& argv, const std::vector<std::st
     request.progress = progress_option(args);
     request.dry_run = args.flag("--dry-run");
     request.verify = options.verify;
+    request.repair_first = options.repair_first;
     request.fs = options.fs;
     request.settings = options.settings;
     request.command_line = shell_command_line(full_argv);  // as typed

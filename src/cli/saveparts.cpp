@@ -28,6 +28,7 @@ int run_saveparts(const std::vector<std::string>& argv, const std::vector<std::s
     request.dry_run = args.flag("--dry-run");
     request.resume = args.flag("--resume");
     request.verify = options.verify;
+    request.repair_first = options.repair_first;
     request.fs = options.fs;
     request.settings = options.settings;
     request.command_line = shell_command_line(full_argv);  // as typed
