@@ -214,7 +214,9 @@ RepositoryStatus EngineServices::open_repository(const std::string& location, co
         std::error_code ec;
         std::filesystem::create_directories(kNfs4MountPoint, ec);
         if (ec) throw Error(ExitCode::io_error, std::string("cannot create ") + kNfs4MountPoint + ": " + ec.message());
-        std::string options = "vers=4" + (n.port.empty() ? "" : ",port=" + n.port);
+        // retry=0: one attempt, so a wrong server or export is said in the menu at once
+        // instead of after mount.nfs's two minutes of retrying.
+        std::string options = "vers=4,retry=0" + (n.port.empty() ? "" : ",port=" + n.port);
         std::vector<std::string> argv{"mount", "-t", "nfs4", "-o", options, n.server + ":" + n.path, kNfs4MountPoint};
         log::info("kura-menu: mounting " + what + " (NFSv4, by the kernel) at " + kNfs4MountPoint);
         ToolResult r = run_tool(argv, ExitCode::io_error);
