@@ -39,7 +39,9 @@ struct NetworkSettings {
 // What a repository holds as the menu needs it; `error` set when it could not be opened.
 struct RepositoryStatus {
     std::string describe;            // "nfs://127.0.0.1/export"
-    std::string location;            // what jobs pass as --repo
+    // What jobs pass as --repo: the location as given, or where it was mounted
+    // (nfs4://server/export is mounted by the kernel at /run/kura/repo-nfs4).
+    std::string location;
     std::uint64_t free_bytes = 0;
     std::vector<ImageEntry> images;  // every image, restorable or not
 };

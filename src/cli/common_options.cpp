@@ -32,17 +32,4 @@ ProgressStyle progress_option(const Args& args) {
     throw Error(ExitCode::usage, "--progress: '" + v + "' is not one of text, json, none");
 }
 
-std::string quoted_command_line(const std::vector<std::string>& argv) {
-    std::string s;
-    for (const auto& a : argv) {
-        bool plain = !a.empty() && a.find_first_of(" \t'\"\\$`*?;&|<>()") == std::string::npos;
-        std::string q = plain ? a : "'" + a + "'";
-        if (!plain)
-            for (std::size_t pos = 1; (pos = q.find('\'', pos)) != std::string::npos && pos < q.size() - 1; pos += 4)
-                q.replace(pos, 1, "'\\''");
-        s += (s.empty() ? "" : " ") + q;
-    }
-    return s;
-}
-
 }  // namespace kura::cli

@@ -15,7 +15,5 @@ inline constexpr const char* kDefaultRepo = "/home/partimag";  // Clonezilla's
 std::vector<OptionSpec> common_option_specs();
 std::string repo_option(const Args& args);
 ProgressStyle progress_option(const Args& args);
-// The command line as typed, for Info-saved-by-cmd.txt and logs.
-std::string quoted_command_line(const std::vector<std::string>& argv);
 
 }  // namespace kura::cli

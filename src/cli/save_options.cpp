@@ -12,12 +12,14 @@ namespace kura::cli {
 
 std::vector<OptionSpec> save_option_specs() {
     return {{{"-z", "--compress"}, true}, {{"--level"}, true},      {{"--split"}, true},     {{"--threads"}, true},
-            {{"--no-verify"}, false},     {{"--fs-force"}, false}, {{"--ntfs-force"}, false}};
+            {{"--no-verify"}, false},     {{"--fs-force"}, false}, {{"--ntfs-force"}, false},
+            {{"--fsck"}, false}};
 }
 
 SaveOptions read_save_options(const Args& args) {
     SaveOptions o;
     o.verify = !args.flag("--no-verify");
+    o.repair_first = args.flag("--fsck");
     o.fs.force = args.flag("--fs-force");
     o.fs.ntfs_force = args.flag("--ntfs-force");
     std::string codec_name = args.value("-z").value_or("zstd");

@@ -1,5 +1,5 @@
 // What saveparts and savedisk share on the command line: compression, split size,
-// verification, forcing unclean filesystems, and the closing summary.
+// verification, repairing or forcing unclean filesystems, and the closing summary.
 #pragma once
 
 #include "cli/args.h"
@@ -17,6 +17,7 @@ std::vector<OptionSpec> save_option_specs();
 struct SaveOptions {
     SaveSettings settings;
     bool verify = true;
+    bool repair_first = false;  // --fsck
     FsReadOptions fs;
 };
 

@@ -3,6 +3,7 @@
 #include "cli/verbs.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/shell_quote.h"
 #include "ops/save_disk.h"
 
 #include <cstdio>
@@ -27,9 +28,10 @@ int run_savedisk(const std::vector<std::string>& argv, const std::vector<std::st
     request.progress = progress_option(args);
     request.dry_run = args.flag("--dry-run");
     request.verify = options.verify;
+    request.repair_first = options.repair_first;
     request.fs = options.fs;
     request.settings = options.settings;
-    request.command_line = quoted_command_line(full_argv);
+    request.command_line = shell_command_line(full_argv);  // as typed
     request.discovery.only = devices_option(args);
     request.resume = args.flag("--resume");
 

@@ -3,6 +3,7 @@
 #include "cli/verbs.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/shell_quote.h"
 #include "ops/save_parts.h"
 
 #include <cstdio>
@@ -27,9 +28,10 @@ int run_saveparts(const std::vector<std::string>& argv, const std::vector<std::s
     request.dry_run = args.flag("--dry-run");
     request.resume = args.flag("--resume");
     request.verify = options.verify;
+    request.repair_first = options.repair_first;
     request.fs = options.fs;
     request.settings = options.settings;
-    request.command_line = quoted_command_line(full_argv);
+    request.command_line = shell_command_line(full_argv);  // as typed
 
     SaveOutcome outcome = save_parts(request, [&](const Plan& plan) {
         std::fprintf(stderr, "%s", plan.describe().c_str());

@@ -3,16 +3,41 @@
 #include "core/units.h"
 
 #include <cstdio>
+#include <memory>
 
 #include <unistd.h>
 
 namespace kura {
+namespace {
 
-double ProgressSnapshot::percent() const {
-    if (total_bytes == 0) return 0.0;
-    double p = 100.0 * static_cast<double>(done_bytes) / static_cast<double>(total_bytes);
+using Observer = std::function<void(const ProgressSnapshot&)>;
+
+// Held by shared_ptr so a ticker calls the observer outside the lock while another thread
+// may replace it.
+std::mutex observer_mutex;
+std::shared_ptr<const Observer> observer;
+
+std::shared_ptr<const Observer> current_observer() {
+    std::lock_guard lock(observer_mutex);
+    return observer;
+}
+
+double capped_percent(std::uint64_t done, std::uint64_t total) {
+    if (total == 0) return 0.0;
+    double p = 100.0 * static_cast<double>(done) / static_cast<double>(total);
     return p > 100.0 ? 100.0 : p;
 }
+
+}  // namespace
+
+void set_progress_observer(std::function<void(const ProgressSnapshot&)> fn) {
+    auto next = fn ? std::make_shared<const Observer>(std::move(fn)) : nullptr;
+    std::lock_guard lock(observer_mutex);
+    observer = std::move(next);
+}
+
+double ProgressSnapshot::percent() const { return capped_percent(done_bytes, total_bytes); }
+double ProgressSnapshot::item_percent() const { return capped_percent(item_done_bytes, item_total_bytes); }
 
 Progress::Progress(ProgressStyle style, std::string operation)
     : style_(style), operation_(std::move(operation)), started_(std::chrono::steady_clock::now()) {
@@ -21,9 +46,11 @@ Progress::Progress(ProgressStyle style, std::string operation)
 
 Progress::~Progress() { stop(); }
 
-void Progress::set_item(const std::string& item) {
+void Progress::set_item(const std::string& item, std::uint64_t item_total_bytes) {
     std::lock_guard lock(item_mutex_);
     item_ = item;
+    item_done_.store(0);
+    item_total_.store(item_total_bytes);
 }
 
 ProgressSnapshot Progress::snapshot() const {
@@ -32,6 +59,8 @@ ProgressSnapshot Progress::snapshot() const {
     {
         std::lock_guard lock(item_mutex_);
         s.item = item_;
+        s.item_done_bytes = item_done_.load();
+        s.item_total_bytes = item_total_.load();
     }
     std::uint64_t done_here = done_.load();
     s.done_bytes = done_here + already_done_.load();
@@ -56,17 +85,24 @@ std::string Progress::render_json(const ProgressSnapshot& s) {
     char buf[512];
     std::snprintf(buf, sizeof buf,
                   "{\"event\":\"progress\",\"operation\":\"%s\",\"item\":\"%s\",\"done_bytes\":%llu,"
-                  "\"total_bytes\":%llu,\"percent\":%.1f,\"rate_bytes_per_s\":%.0f,\"elapsed_s\":%.1f,"
-                  "\"eta_s\":%.1f}",
+                  "\"total_bytes\":%llu,\"percent\":%.1f,\"item_done_bytes\":%llu,\"item_total_bytes\":%llu,"
+                  "\"rate_bytes_per_s\":%.0f,\"elapsed_s\":%.1f,\"eta_s\":%.1f}",
                   s.operation.c_str(), s.item.c_str(), static_cast<unsigned long long>(s.done_bytes),
-                  static_cast<unsigned long long>(s.total_bytes), s.percent(), s.rate_bytes_per_s,
-                  s.elapsed_s, s.eta_s);
+                  static_cast<unsigned long long>(s.total_bytes), s.percent(),
+                  static_cast<unsigned long long>(s.item_done_bytes),
+                  static_cast<unsigned long long>(s.item_total_bytes), s.rate_bytes_per_s, s.elapsed_s, s.eta_s);
     return buf;
 }
 
+void Progress::report(const ProgressSnapshot& s) const {
+    if (!observed_) return;
+    if (auto fn = current_observer()) (*fn)(s);
+}
+
 void Progress::render(bool final_line) {
-    if (style_ == ProgressStyle::none) return;
     ProgressSnapshot s = snapshot();
+    report(s);
+    if (style_ == ProgressStyle::none) return;
     if (style_ == ProgressStyle::json) {
         std::fprintf(stderr, "%s\n", render_json(s).c_str());
     } else if (on_terminal_) {
@@ -79,7 +115,8 @@ void Progress::render(bool final_line) {
 
 void Progress::start() {
     started_ = std::chrono::steady_clock::now();
-    if (style_ == ProgressStyle::none || ticker_.joinable()) return;
+    observed_ = current_observer() != nullptr;
+    if ((style_ == ProgressStyle::none && !observed_) || ticker_.joinable()) return;
     // A resumed job shows at once where it starts from.
     if (already_done_.load() > 0) render(false);
     stopping_ = false;
@@ -87,9 +124,10 @@ void Progress::start() {
 }
 
 void Progress::tick_loop() {
-    // A terminal gets a lively line; a log file or pipe one line every few seconds.
-    auto period = on_terminal_ && style_ == ProgressStyle::text ? std::chrono::milliseconds(500)
-                                                                 : std::chrono::milliseconds(2000);
+    // A terminal (or the menu's observer) gets a lively line; a log file or pipe one line
+    // every few seconds.
+    bool lively = (on_terminal_ && style_ == ProgressStyle::text) || observed_;
+    auto period = lively ? std::chrono::milliseconds(500) : std::chrono::milliseconds(2000);
     std::unique_lock lock(stop_mutex_);
     while (!stop_cv_.wait_for(lock, period, [&] { return stopping_; })) {
         lock.unlock();

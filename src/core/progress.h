@@ -1,12 +1,15 @@
 // One progress object per operation: every pipeline stage adds bytes to it and a ticker
 // thread renders percent, rate, elapsed time and ETA on stderr (a line for people, or
-// JSON lines for machines), so the CLI and later the TUI read the same numbers.
+// JSON lines for machines), and hands the same numbers to the process's progress
+// observer (the text menu draws its progress screen from it), so every front reads the
+// same figures.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,13 +23,25 @@ struct ProgressSnapshot {
     std::string item;       // the partition being worked on
     std::uint64_t done_bytes = 0;
     std::uint64_t total_bytes = 0;
-    std::uint64_t item_done_bytes = 0;   // of the current item (partition)
+    // The same for `item` alone: done restarts at 0 with each item; total is 0 when the
+    // caller did not know it (a dd stream being restored says its length only at its end).
+    std::uint64_t item_done_bytes = 0;
     std::uint64_t item_total_bytes = 0;
     double elapsed_s = 0;
     double rate_bytes_per_s = 0;
     double eta_s = -1;  // negative while unknown
     double percent() const;
+    double item_percent() const;  // 0 while the item's total is unknown
 };
+
+// Receives every Progress's snapshot at each tick and once more when it stops (its final
+// state), whatever its ProgressStyle; nullptr clears it. Process-wide rather than a field
+// of each request because a process runs one job at a time (the CLI one verb, the menu
+// one job after another), and because a job makes several Progress objects deep inside
+// the engine (save, verify, check, restore): requests and the functions between stay as
+// they are. Called from the ticker threads; it must be cheap and must not throw. Set it
+// before the job starts: a Progress looks for it when it starts.
+void set_progress_observer(std::function<void(const ProgressSnapshot&)> observer);
 
 class Progress {
 public:
@@ -36,8 +51,14 @@ public:
     Progress& operator=(const Progress&) = delete;
 
     void set_total(std::uint64_t bytes) { total_.store(bytes); }
-    void set_item(const std::string& item);
-    void add(std::uint64_t bytes) { done_.fetch_add(bytes, std::memory_order_relaxed); }
+    // Starts a new item (a partition): its done count restarts at 0; `item_total_bytes`
+    // is what add() will count for it (its used bytes), 0 when not known.
+    void set_item(const std::string& item, std::uint64_t item_total_bytes = 0);
+    // Counts into the whole and into the current item.
+    void add(std::uint64_t bytes) {
+        done_.fetch_add(bytes, std::memory_order_relaxed);
+        item_done_.fetch_add(bytes, std::memory_order_relaxed);
+    }
     // Bytes an earlier run already did (a resumed save): counted as done, so the line
     // starts where that run stopped, but not in the rate or the ETA of this run.
     void add_already_done(std::uint64_t bytes) { already_done_.fetch_add(bytes, std::memory_order_relaxed); }
@@ -54,10 +75,12 @@ public:
 private:
     void tick_loop();
     void render(bool final_line);
+    void report(const ProgressSnapshot& s) const;
 
     ProgressStyle style_;
     std::string operation_;
     std::atomic<std::uint64_t> done_{0}, total_{0}, already_done_{0};
+    std::atomic<std::uint64_t> item_done_{0}, item_total_{0};
     mutable std::mutex item_mutex_;
     std::string item_;
     std::chrono::steady_clock::time_point started_;
@@ -66,6 +89,7 @@ private:
     std::condition_variable stop_cv_;
     bool stopping_ = false;
     bool on_terminal_ = false;
+    bool observed_ = false;  // an observer was set when start() ran
 };
 
 }  // namespace kura

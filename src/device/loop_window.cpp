@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 
+#include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <linux/loop.h>
@@ -50,6 +51,7 @@ LoopWindow::LoopWindow(const std::string& file, std::uint64_t offset, std::uint6
         if (::ioctl(loop_fd, LOOP_CONFIGURE, &config) == 0) {
             fd_ = loop_fd;
             path_ = path;
+            writable_ = access == Access::read_write;
             break;
         }
         int err = errno;
@@ -65,12 +67,17 @@ LoopWindow::LoopWindow(const std::string& file, std::uint64_t offset, std::uint6
     if (fd_ < 0) throw Error(code_for(role), "no free loop device to reach a partition of " + file);
 }
 
-LoopWindow::LoopWindow(LoopWindow&& other) noexcept : path_(std::move(other.path_)), fd_(other.fd_) {
+LoopWindow::LoopWindow(LoopWindow&& other) noexcept
+    : path_(std::move(other.path_)), fd_(other.fd_), writable_(other.writable_) {
     other.fd_ = -1;
 }
 
 LoopWindow::~LoopWindow() {
     if (fd_ < 0) return;
+    // What a tool wrote through the device and did not flush itself (fsck.fat closes
+    // without fsync) is still in the device's page cache, which detaching throws away:
+    // write it to the file first. fsync of the device flushes every writer's pages.
+    if (writable_ && ::fsync(fd_) != 0) log::warn(errno_text("cannot flush " + path_, errno));
     // Autoclear detaches it once this last descriptor is closed; asking explicitly as well
     // makes that happen now even if a prober still holds the device for a moment.
     ::ioctl(fd_, LOOP_CLR_FD);

@@ -26,6 +26,7 @@ public:
 private:
     std::string path_;
     int fd_ = -1;  // held open so the device stays ours until detached
+    bool writable_ = false;
 };
 
 }  // namespace kura

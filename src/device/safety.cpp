@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -175,29 +176,44 @@ void refuse_unsafe_target(const std::string& path, const SystemView& system) {
         throw Error(ExitCode::target_refused, path + ": not a block device or a regular file");
 }
 
-void refuse_busy_source(const std::string& path, const SystemView& system) {
-    auto refuse = [&](const std::string& through, const MountEntry& m) {
-        throw Error(ExitCode::source_unsupported,
-                    path + ": it is mounted read-write at " + m.mount_point + through +
-                        "; unmount it (or remount it read-only) so the image is consistent");
-    };
+namespace {
+
+// Every mount of the filesystem on `path`: of the block device itself, or - for a disk
+// image file - of a loop device over it (`through` then names that loop device).
+void for_each_mount_of(const std::string& path, const SystemView& system,
+                       const std::function<void(const std::string& through, const MountEntry&)>& visit) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return;  // opening it will report the problem
     if (S_ISBLK(st.st_mode)) {
-        for (const auto& m : system.mounts.on_device(st.st_rdev))
-            if (!m.read_only) refuse("", m);
+        for (const auto& m : system.mounts.on_device(st.st_rdev)) visit("", m);
         return;
     }
-    // A disk image file may be mounted through a loop device.
     std::error_code ec;
     std::string real = std::filesystem::canonical(path, ec).string();
     for (const auto& [loop, backing] : system.sysfs.loop_backing_files()) {
         if (ec || backing != real) continue;
         struct stat loop_st {};
         if (::stat(("/dev/" + loop).c_str(), &loop_st) != 0) continue;
-        for (const auto& m : system.mounts.on_device(loop_st.st_rdev))
-            if (!m.read_only) refuse(" (through /dev/" + loop + ")", m);
+        for (const auto& m : system.mounts.on_device(loop_st.st_rdev)) visit(" (through /dev/" + loop + ")", m);
     }
+}
+
+}  // namespace
+
+void refuse_busy_source(const std::string& path, const SystemView& system) {
+    for_each_mount_of(path, system, [&](const std::string& through, const MountEntry& m) {
+        if (!m.read_only)
+            throw Error(ExitCode::source_unsupported,
+                        path + ": it is mounted read-write at " + m.mount_point + through +
+                            "; unmount it (or remount it read-only) so the image is consistent");
+    });
+}
+
+std::vector<std::string> source_mount_points(const std::string& path, const SystemView& system) {
+    std::vector<std::string> points;
+    for_each_mount_of(path, system,
+                      [&](const std::string& through, const MountEntry& m) { points.push_back(m.mount_point + through); });
+    return points;
 }
 
 }  // namespace kura

@@ -40,6 +40,12 @@ bool is_active_swap(const std::string& path, dev_t rdev, const SystemView& syste
 // an image taken under a live writer is inconsistent.
 void refuse_busy_source(const std::string& path, const SystemView& system = SystemView{});
 
+// Where the filesystem on `path` is mounted, read-only mounts included ("/mnt/x", or
+// "/mnt/x (through /dev/loop3)" for a disk image file); empty when it is not. A repair
+// tool must not write under any mount: even a read-only one keeps a cached view that the
+// repair would make stale.
+std::vector<std::string> source_mount_points(const std::string& path, const SystemView& system = SystemView{});
+
 // The kernel name of the running system's disk that `dev` lives on ("vda"), if any: such a
 // partition is never mounted or written by kura on its own initiative.
 std::optional<std::string> system_disk_holding(dev_t dev, const SystemView& system = SystemView{});

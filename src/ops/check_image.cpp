@@ -1,24 +1,29 @@
 #include "ops/check_image.h"
 
 #include "core/log.h"
-#include "ops/image_contents.h"
 #include "ops/partition_restore.h"
 
 #include <chrono>
 
 namespace kura {
 
+Plan check_image_plan(const Repository& repo, const std::string& image, const ImageContents& contents) {
+    Plan plan;
+    plan.mode = "checkimage";
+    plan.repo = repo.describe();
+    plan.image = image;
+    for (const auto& p : contents.parts)
+        plan.items.push_back({p.files.part, "-", p.files.fs_type, p.header.device_size,
+                              p.header.used_blocks * p.header.block_size});
+    return plan;
+}
+
 CheckSummary check_image(const std::string& repo_location, const std::string& image, ProgressStyle style) {
     auto started = std::chrono::steady_clock::now();
     auto repo = open_repository(repo_location);
     ImageContents contents = read_image_contents(*repo, image);
     CheckSummary summary;
-    summary.plan.mode = "checkimage";
-    summary.plan.repo = repo->describe();
-    summary.plan.image = image;
-    for (const auto& p : contents.parts)
-        summary.plan.items.push_back({p.files.part, "-", p.files.fs_type, p.header.device_size,
-                                      p.header.used_blocks * p.header.block_size});
+    summary.plan = check_image_plan(*repo, image, contents);
     Progress progress(style, "check");
     progress.set_total(summary.plan.total_used_bytes());
     progress.start();

@@ -3,7 +3,9 @@
 #pragma once
 
 #include "core/progress.h"
+#include "ops/image_contents.h"
 #include "ops/plan.h"
+#include "repo/repository.h"
 
 #include <string>
 
@@ -19,5 +21,9 @@ struct CheckSummary {
 };
 
 CheckSummary check_image(const std::string& repo, const std::string& image, ProgressStyle style);
+
+// What check_image reads: every partition of the image with its filesystem size and data
+// bytes (the plan a check shows, and kura-menu's before it runs one).
+Plan check_image_plan(const Repository& repo, const std::string& image, const ImageContents& contents);
 
 }  // namespace kura

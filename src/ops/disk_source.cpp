@@ -44,7 +44,11 @@ std::string device_path_of(const SourceDisk& disk, const PartitionEntry& entry) 
                     "` (or check that the table is not damaged) and try again");
 }
 
-void inspect_partition_role(SourcePartition& part, const FsReadOptions& fs) {
+// `repair`: --fsck (ops/source_repair.h). A partition of a disk image file was repaired
+// already, through a read-write window (repair_file_partitions), since the read-only
+// window it is read through cannot be written.
+void inspect_partition_role(SourcePartition& part, const FsReadOptions& fs, SourceRepair repair, bool in_file,
+                            std::vector<std::string>& notes) {
     part.probe = probe_filesystem(part.path);
     const std::string& type = part.probe.type;
     if (type == "swap") {
@@ -54,12 +58,35 @@ void inspect_partition_role(SourcePartition& part, const FsReadOptions& fs) {
     }
     if (!type.empty() && filesystem_reader_for(type)) {
         part.role = PartitionRole::filesystem;
-        part.source = inspect_partition(part.path, part.name, fs);
+        if (repair == SourceRepair::repair && !in_file) {
+            repair_source_filesystem(part.path, part.name, type, part.path);
+            part.probe = probe_filesystem(part.path);
+        }
+        part.source = inspect_partition_before_repair(part.path, part.name, fs, repair, notes);
         return;
     }
     part.role = PartitionRole::raw;
     part.note = raw_note(part.probe);
     part.source = inspect_raw_partition(part.path, part.name);
+}
+
+// --fsck on a disk image file: every partition's filesystem repaired through a read-write
+// loop window of its own, before any read-only window is attached (so the file is not in
+// use by kura yet, and no window caches what the repair changes).
+void repair_file_partitions(const SourceDisk& disk) {
+    if (auto busy = unsafe_file_target_reasons(disk.info.path); !busy.empty()) {
+        log::warn("--fsck: " + disk.info.path + " is not repaired: " + busy.front());
+        return;
+    }
+    const std::uint64_t sector = disk.table.sector_size;
+    for (const auto& entry : disk.table.partitions) {
+        if (entry.is_extended()) continue;
+        LoopWindow window(disk.info.path, entry.start * sector, entry.size * sector, Access::read_write,
+                          Role::source);
+        std::string type = probe_filesystem(window.path()).type;
+        if (type.empty() || type == "swap" || !filesystem_reader_for(type)) continue;
+        repair_source_filesystem(window.path(), partition_name(disk.info.name, entry.number), type, window.path());
+    }
 }
 
 }  // namespace
@@ -74,7 +101,8 @@ std::string partition_role_name(PartitionRole role) {
     return "?";
 }
 
-SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs, const DiscoveryOptions& discovery) {
+SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs, const DiscoveryOptions& discovery,
+                               SourceRepair repair) {
     SourceDisk disk;
     const bool file = is_regular_file(name);
     disk.info = file ? describe_disk_file(name) : find_disk(name, discovery);
@@ -89,7 +117,13 @@ SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs,
         part.path = disk.info.path;
         part.bytes = device.size();
         refuse_busy_source(part.path);
-        inspect_partition_role(part, fs);
+        SourceRepair whole_repair = repair;
+        if (file && repair == SourceRepair::repair)
+            if (auto busy = unsafe_file_target_reasons(part.path); !busy.empty()) {
+                log::warn("--fsck: " + part.path + " is not repaired: " + busy.front());
+                whole_repair = SourceRepair::off;
+            }
+        inspect_partition_role(part, fs, whole_repair, false, disk.warnings);
         if (part.role == PartitionRole::raw && part.probe.type.empty())
             throw Error(ExitCode::source_unsupported,
                         disk.info.path + ": neither a partition table nor a filesystem kura reads was found on it");
@@ -97,6 +131,7 @@ SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs,
         return disk;
     }
 
+    if (file && repair == SourceRepair::repair) repair_file_partitions(disk);
     const std::uint64_t sector = disk.table.sector_size;
     for (const auto& entry : disk.table.partitions) {
         SourcePartition part;
@@ -117,7 +152,7 @@ SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs,
             part.path = device_path_of(disk, entry);
             refuse_busy_source(part.path);
         }
-        inspect_partition_role(part, fs);
+        inspect_partition_role(part, fs, repair, file, disk.warnings);
         disk.partitions.push_back(std::move(part));
     }
     return disk;

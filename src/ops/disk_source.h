@@ -9,6 +9,7 @@
 #include "device/loop_window.h"
 #include "fs/filesystem.h"
 #include "ops/partition_save.h"
+#include "ops/source_repair.h"
 #include "ptable/partition_table.h"
 
 #include <memory>
@@ -45,7 +46,10 @@ struct SourceDisk {
 // Finds the disk (a path, name, wwid:/serial: identity or an image file), reads its table
 // and inspects every partition. Throws Error(source_unsupported) for a filesystem that
 // cannot be imaged as it is (dirty NTFS and the like: the message says how to fix it),
-// Error(target_refused) for a disk that is not there.
-SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs, const DiscoveryOptions& discovery);
+// Error(target_refused) for a disk that is not there. With `repair` (--fsck) each
+// partition's filesystem is repaired before it is read; a plan-only run adds to `warnings`
+// what the save would repair.
+SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs, const DiscoveryOptions& discovery,
+                               SourceRepair repair = SourceRepair::off);
 
 }  // namespace kura

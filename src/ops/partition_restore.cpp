@@ -18,6 +18,10 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// The data bytes a stream's header promises: the progress item's total once the header is
+// read. 0 (unknown) for a dd stream, whose length shows only at its end.
+std::uint64_t stream_used_bytes(const PartcloneHeader& h) { return h.used_blocks * h.block_size; }
+
 }  // namespace
 
 RestoreOutcome restore_partition(const Repository& repo, const std::string& image_dir, const DataFiles& files,
@@ -43,6 +47,7 @@ RestoreOutcome restore_partition(const Repository& repo, const std::string& imag
             repo, image_dir, files,
             [&](const StreamDecoder& decoder) {
                 const auto& h = decoder.header();
+                progress.set_item(files.part, stream_used_bytes(h));
                 if (h.device_size > target.size())
                     throw Error(ExitCode::target_refused,
                                 target.path() + " has " + std::to_string(target.size()) + " bytes; partition " +
@@ -92,7 +97,10 @@ RestoreOutcome check_partition(const Repository& repo, const std::string& image_
                                Progress& progress) {
     auto started = std::chrono::steady_clock::now();
     progress.set_item(files.part);
-    DecodedStream decoded = decode_stream(repo, image_dir, files, nullptr, [](BlockGroup&&) {}, &progress);
+    DecodedStream decoded = decode_stream(
+        repo, image_dir, files,
+        [&](const StreamDecoder& decoder) { progress.set_item(files.part, stream_used_bytes(decoder.header())); },
+        [](BlockGroup&&) {}, &progress);
     RestoreOutcome outcome;
     outcome.used_bytes = decoded.used_blocks * decoded.header.block_size;
     outcome.seconds = seconds_since(started);

@@ -106,6 +106,17 @@ std::uint64_t copy_raw(const Device& device, std::uint64_t offset, StreamOutput&
     return offset;
 }
 
+// What this run still reads of a partition (the progress item's total): its used bytes, or
+// every byte of a dd copy, less what an interrupted run saved up to its checkpoint.
+std::uint64_t bytes_left_to_read(const PartitionSource& source, const PartitionCheckpoint* from) {
+    if (source.raw) {
+        std::uint64_t start = from ? from->raw_bytes : 0;
+        return source.device_bytes > start ? source.device_bytes - start : 0;
+    }
+    std::uint64_t used = source.map.used.count(), done = from ? from->encoder.blocks_written : 0;
+    return (used > done ? used - done : 0) * source.map.block_size;
+}
+
 ManifestPart describe_part(const PartitionSource& source, const SaveSettings& settings, const std::string& fs_type) {
     ManifestPart part;
     part.name = source.name;
@@ -145,10 +156,10 @@ ManifestPart save_partition(const PartitionSource& source, Repository& repo, con
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
                             const SaveSettings& settings, Progress& progress, const Checkpointing& checkpoints) {
     auto started = std::chrono::steady_clock::now();
-    progress.set_item(source.name);
+    const PartitionCheckpoint* from = checkpoints.resume_from;
+    progress.set_item(source.name, bytes_left_to_read(source, from));
     Device device = Device::open(source.path, Access::read_only, Role::source);
     device.advise_sequential();
-    const PartitionCheckpoint* from = checkpoints.resume_from;
     StreamOutput out(repo, image_dir, stream_base_name(source, *settings.codec), settings.split_bytes,
                      *settings.codec, settings.compress, from ? &from->output : nullptr);
 

@@ -12,6 +12,7 @@
 #include "ops/image_contents.h"
 #include "ops/partition_restore.h"
 #include "ops/saved_disk.h"
+#include "ops/target_needs.h"
 #include "ptable/partition_table.h"
 
 #include <chrono>
@@ -38,16 +39,6 @@ struct DiskJob {
     const ImagePart* whole = nullptr;           // a whole-disk filesystem's data
 };
 
-// The bytes a partition's stream needs on its target: the filesystem's size, or for a
-// dd stream (whose size the stream does not say) what was saved.
-std::uint64_t needed_bytes(const ImagePart& part, const std::optional<Manifest>& manifest,
-                           std::uint64_t saved_partition_bytes) {
-    if (part.header.device_size > 0) return part.header.device_size;
-    if (manifest)
-        if (const ManifestPart* m = manifest->find(part.files.part)) return m->device_bytes;
-    return saved_partition_bytes;
-}
-
 DiskInfo describe_target(const std::string& path, const DiscoveryOptions& discovery, const SystemView& system) {
     if (is_regular_file(path)) {
         refuse_unsafe_target(path, system);
@@ -64,7 +55,7 @@ void plan_disk(DiskJob& job, Plan& plan, const std::optional<Manifest>& manifest
     const SavedDisk& saved = *job.saved;
     const std::string& target = job.target.path;
     if (saved.whole_disk) {
-        std::uint64_t need = needed_bytes(*job.whole, manifest, saved.bytes);
+        std::uint64_t need = partition_needed_bytes(*job.whole, manifest, saved.bytes);
         if (job.target.size_bytes < need)
             throw Error(ExitCode::target_refused, target + " is too small for disk " + saved.name + ": it has " +
                                                       format_bytes(job.target.size_bytes) + ", the filesystem needs " +
@@ -92,7 +83,7 @@ void plan_disk(DiskJob& job, Plan& plan, const std::optional<Manifest>& manifest
         PlanItem item{name, where, "", entry.size * ss, 0};
         if (auto it = job.images.find(entry.number); it != job.images.end()) {
             const ImagePart& part = *it->second;
-            std::uint64_t need = needed_bytes(part, manifest, entry.size * ss);
+            std::uint64_t need = partition_needed_bytes(part, manifest, entry.size * ss);
             if (need > entry.size * ss)
                 throw Error(ExitCode::target_refused, "partition " + name + " needs " + format_bytes(need) +
                                                           " but its place on " + target + " has only " +

@@ -169,8 +169,9 @@ SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(c
 
     std::vector<SourceDisk> disks;
     std::set<std::string> names;
+    const SourceRepair repair = source_repair_mode(request.repair_first, request.dry_run, request.resume);
     for (const auto& name : request.disks) {
-        disks.push_back(inspect_source_disk(name, request.fs, request.discovery));
+        disks.push_back(inspect_source_disk(name, request.fs, request.discovery, repair));
         if (!names.insert(disks.back().info.name).second)
             throw Error(ExitCode::usage, name + ": another disk is also named '" + disks.back().info.name +
                                              "' in the image (the same disk twice, or two files with one name)");

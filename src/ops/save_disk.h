@@ -20,6 +20,9 @@ struct SaveDiskRequest {
     SaveSettings settings;
     bool verify = true;
     bool dry_run = false;
+    // --fsck: check and repair the filesystem of every partition before it is read
+    // (ops/source_repair.h); a dry run repairs nothing.
+    bool repair_first = false;
     FsReadOptions fs;
     std::string command_line;
     ProgressStyle progress = ProgressStyle::text;

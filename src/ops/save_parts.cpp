@@ -8,6 +8,8 @@
 #include "device/safety.h"
 #include "image/clonezilla_metadata.h"
 #include "image/image_layout.h"
+#include "fs/probe.h"
+#include "ops/source_repair.h"
 
 #include <chrono>
 #include <set>
@@ -18,18 +20,28 @@ namespace {
 // zstd -3 on server disks typically halves the used bytes; warn well before it can't fit.
 constexpr double kExpectedRatio = 0.6;
 
-std::vector<PartitionSource> inspect_sources(const SavePartsRequest& request) {
-    std::vector<PartitionSource> sources;
-    std::set<std::string> names;
+// Finds the sources and checks them for safety, repairs them when asked (--fsck), then
+// reads their filesystems. `notes` gets what a dry run with --fsck would repair.
+std::vector<PartitionSource> inspect_sources(const SavePartsRequest& request, std::vector<std::string>& notes) {
+    std::vector<std::string> names;
+    std::set<std::string> seen;
     SystemView system;
     for (const auto& path : request.sources) {
         refuse_busy_source(path, system);
-        std::string name = image_name_for(path);
-        if (!names.insert(name).second)
-            throw Error(ExitCode::usage, path + ": another source is also named '" + name +
+        names.push_back(image_name_for(path));
+        if (!seen.insert(names.back()).second)
+            throw Error(ExitCode::usage, path + ": another source is also named '" + names.back() +
                                              "' in the image; each partition needs its own name");
-        sources.push_back(inspect_partition(path, name, request.fs));
     }
+    SourceRepair repair = source_repair_mode(request.repair_first, request.dry_run, request.resume);
+    if (repair == SourceRepair::repair)
+        for (std::size_t i = 0; i < request.sources.size(); ++i) {
+            const std::string& path = request.sources[i];
+            repair_source_filesystem(path, names[i], probe_filesystem(path).type, path);
+        }
+    std::vector<PartitionSource> sources;
+    for (std::size_t i = 0; i < request.sources.size(); ++i)
+        sources.push_back(inspect_partition_before_repair(request.sources[i], names[i], request.fs, repair, notes));
     return sources;
 }
 
@@ -85,9 +97,11 @@ SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void
     std::unique_ptr<ImageSaveSession> session;
     if (request.resume) session = ImageSaveSession::resume(*repo, request.image, request.settings);
 
-    std::vector<PartitionSource> sources = inspect_sources(request);
+    std::vector<std::string> repair_notes;
+    std::vector<PartitionSource> sources = inspect_sources(request, repair_notes);
     SaveOutcome outcome;
     outcome.plan = make_plan(request, *repo, sources);
+    outcome.plan.warnings.insert(outcome.plan.warnings.end(), repair_notes.begin(), repair_notes.end());
     if (session) {
         session->check_sources(sources);
         outcome.plan.warnings.push_back(session->resume_summary());

@@ -25,6 +25,9 @@ struct SavePartsRequest {
     bool verify = true;
     bool dry_run = false;
     bool resume = false;  // continue the interrupted save of `image` instead of starting one
+    // --fsck: check and repair each source filesystem before it is read (ops/source_repair.h);
+    // a dry run repairs nothing.
+    bool repair_first = false;
     FsReadOptions fs;
     std::string command_line;  // recorded in Info-saved-by-cmd.txt
     ProgressStyle progress = ProgressStyle::text;

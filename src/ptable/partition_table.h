@@ -65,6 +65,10 @@ PartitionTable read_partition_table(const Device& disk, std::uint32_t logical_se
 // partition that would not fit, before anything is written.
 PartitionTable fit_table(const PartitionTable& saved, std::uint64_t target_sectors, std::uint32_t target_sector_size,
                          bool grow_last);
+// The fewest sectors (of the table's own size) a target needs for fit_table() to accept
+// `saved`: past the end of its last partition, room for GPT's backup entries and header;
+// for TableKind::none the saved disk's size. What the menu offers as "at least" a target.
+std::uint64_t min_target_sectors(const PartitionTable& saved);
 
 // Writes `table` onto `target` with libfdisk, fed kura's `-pt.sf` dump as sfdisk is fed
 // Clonezilla's (without last-lba), so the bytes are those sfdisk would write: label id,

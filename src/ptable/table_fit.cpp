@@ -23,7 +23,22 @@ std::string missing_text(std::uint64_t sectors, std::uint32_t ss) {
                         : std::to_string(sectors) + " more sectors (" + mib(sectors, ss) + ") are needed";
 }
 
+// Sectors at the end of the disk no partition may use: GPT's backup entry array and
+// header; nothing for MBR.
+std::uint64_t reserved_tail_sectors(const PartitionTable& t, std::uint32_t ss) {
+    return t.kind == TableKind::gpt ? 1 + ptable::gpt_entry_sectors(t.gpt_entries, ss) : 0;
+}
+
 }  // namespace
+
+std::uint64_t min_target_sectors(const PartitionTable& saved) {
+    if (saved.kind == TableKind::none) return saved.disk_sectors;
+    const std::uint64_t reserved = reserved_tail_sectors(saved, saved.sector_size);
+    std::uint64_t end = 1;  // the MBR (protective, for GPT) at least
+    if (saved.kind == TableKind::gpt) end = std::max<std::uint64_t>(end, saved.first_lba + 1);
+    for (const auto& p : saved.partitions) end = std::max(end, p.end());
+    return end + reserved;
+}
 
 PartitionTable fit_table(const PartitionTable& saved, std::uint64_t target_sectors, std::uint32_t target_sector_size,
                          bool grow_last) {
@@ -40,7 +55,7 @@ PartitionTable fit_table(const PartitionTable& saved, std::uint64_t target_secto
     std::uint64_t usable_end = target_sectors;
     if (t.kind == TableKind::gpt) {
         // The backup header takes the last sector, its entry array the ones before it.
-        const std::uint64_t reserved = 1 + ptable::gpt_entry_sectors(t.gpt_entries, ss);
+        const std::uint64_t reserved = reserved_tail_sectors(t, ss);
         if (target_sectors < reserved + t.first_lba + 1)
             throw Error(ExitCode::target_refused, "the target disk (" + mib(target_sectors, ss) +
                                                       ") is too small for the image's GPT");

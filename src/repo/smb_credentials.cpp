@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 
 #include <fcntl.h>
 #include <termios.h>
@@ -17,6 +18,10 @@ std::string& credentials_file() {
     static std::string path;
     return path;
 }
+
+// Set by the menu's thread, read by whichever thread opens the repository.
+std::mutex password_mutex;
+std::string program_password;
 
 std::string trim(const std::string& s) {
     auto b = s.find_first_not_of(" \t\r");
@@ -78,6 +83,11 @@ bool prompt_password(const std::string& prompt, std::string& password) {
 
 void set_smb_credentials_file(const std::string& path) { credentials_file() = path; }
 
+void set_smb_password(std::string password) {
+    std::lock_guard lock(password_mutex);
+    program_password = std::move(password);
+}
+
 SmbCredentials resolve_smb_credentials(const std::string& url_domain, const std::string& url_user,
                                        const std::string& where) {
     SmbCredentials c;
@@ -88,6 +98,10 @@ SmbCredentials resolve_smb_credentials(const std::string& url_domain, const std:
     if (!url_user.empty()) c.user = url_user;
     if (!url_domain.empty()) c.domain = url_domain;
     if (const char* env = std::getenv("KURA_SMB_PASSWORD")) c.password = env;
+    {
+        std::lock_guard lock(password_mutex);
+        if (!program_password.empty()) c.password = program_password;
+    }
     if (c.user.empty())
         throw Error(ExitCode::usage, "--repo " + where +
                                          ": no SMB user: write smb://user@server/share or give --smb-credentials FILE");

@@ -1,6 +1,7 @@
 // A repository on an SMB2/3 share, spoken to through libsmbclient (no kernel mount):
-// smb://[domain;]user@server[:port]/share[/path]. The password comes from
-// repo/smb_credentials.h and never appears in describe() or any message. Transfers survive
+// smb://[domain;]user@server[:port]/share[/path][?protocol=SMB2|SMB3]. The password comes
+// from repo/smb_credentials.h and never appears in describe() or any message; nor does
+// the ?query. Transfers survive
 // the server going away: see repo/remote_file.h.
 #pragma once
 

@@ -139,7 +139,8 @@ LOG { Default_Log_Level = EVENT; }
 class SmbServer:
     """smbd serving share [backup] (and [readonly]) on 127.0.0.1:SMB_PORT for SMB_USER."""
 
-    def __init__(self, workdir, share_dir, password):
+    def __init__(self, workdir, share_dir, password, extra_global=""):
+        """extra_global: more [global] lines, e.g. "server max protocol = SMB2_10"."""
         self.workdir = workdir
         self.share_dir = share_dir
         self.password = password
@@ -171,6 +172,7 @@ class SmbServer:
     printing = bsd
     printcap name = /dev/null
     disable spoolss = yes
+%(extra)s
 [backup]
     path = %(share)s
     read only = no
@@ -181,7 +183,7 @@ class SmbServer:
     read only = yes
     valid users = %(user)s
 """ % {"port": SMB_PORT, "state": state, "share": share_dir, "user": SMB_USER,
-               "ro": self.readonly_dir})
+               "ro": self.readonly_dir, "extra": extra_global})
         try:
             pwd.getpwnam(SMB_USER)
         except KeyError:
@@ -254,8 +256,8 @@ def nfs_server(workdir, export_dir, **kwargs):
 
 
 @contextlib.contextmanager
-def smb_server(workdir, share_dir, password):
-    server = SmbServer(workdir, share_dir, password)
+def smb_server(workdir, share_dir, password, extra_global=""):
+    server = SmbServer(workdir, share_dir, password, extra_global)
     try:
         yield server.start()
     finally:

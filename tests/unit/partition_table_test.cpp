@@ -287,6 +287,26 @@ TEST_F(PartitionTables, SmallerDiskWhereTheLastPartitionDoesNotFitIsRefused) {
     EXPECT_TRUE(contains(e, "partition 4 (sectors 233472-524287) does not fit")) << e;
 }
 
+TEST_F(PartitionTables, MinTargetSectorsIsTheSmallestDiskFitTableAccepts) {
+    PartitionTable gpt = read(make(gpt_script));  // ends at sector 299007; 32 entry sectors + header
+    EXPECT_EQ(min_target_sectors(gpt), 299008u + 33);
+    PartitionTable mbr = read(make(mbr_script));
+    EXPECT_EQ(min_target_sectors(mbr), mbr.partitions.back().end());
+    for (const PartitionTable& t : {gpt, mbr}) {
+        std::uint64_t least = min_target_sectors(t);
+        EXPECT_EQ(fit_error(t, least, 512, false), "");
+        EXPECT_NE(fit_error(t, least - 1, 512, false), "");
+    }
+    PartitionTable extended = parsed("label: dos\n\n/dev/sda1 : start=2048, size=10000, type=83\n"
+                                     "/dev/sda2 : start=12048, size=50000, type=5\n"
+                                     "/dev/sda5 : start=14096, size=20000, type=83\n");
+    EXPECT_EQ(min_target_sectors(extended), 62048u);  // the extended container's end counts
+    PartitionTable none;
+    none.kind = TableKind::none;
+    none.disk_sectors = 4096;
+    EXPECT_EQ(min_target_sectors(none), 4096u);
+}
+
 TEST_F(PartitionTables, DifferentSectorSizeIsRefused) {
     PartitionTable gpt = read(make(gpt_script));
     std::string e = fit_error(gpt, gpt.disk_sectors / 8, 4096, false);

@@ -1,0 +1,60 @@
+#include "ops/target_needs.h"
+
+#include "ops/saved_disk.h"
+#include "ptable/partition_table.h"
+
+namespace kura {
+
+std::uint64_t partition_needed_bytes(const ImagePart& part, const std::optional<Manifest>& manifest,
+                                     std::uint64_t saved_partition_bytes) {
+    if (part.header.device_size > 0) return part.header.device_size;
+    if (manifest)
+        if (const ManifestPart* m = manifest->find(part.files.part)) return m->device_bytes;
+    return saved_partition_bytes;
+}
+
+std::vector<TargetNeed> disk_target_needs(const Repository& repo, const std::string& image) {
+    ImageContents contents = read_image_contents(repo, image);
+    std::optional<Manifest> manifest = read_manifest(repo, image);
+    std::vector<std::string> part_names;
+    for (const auto& p : contents.parts) part_names.push_back(p.files.part);
+    std::vector<TargetNeed> needs;
+    for (const SavedDisk& disk : read_saved_disks(repo, image, part_names, manifest)) {
+        TargetNeed need;
+        need.name = disk.name;
+        need.source_bytes = disk.bytes;
+        if (disk.recorded)
+            need.source = (disk.recorded->model.empty() ? "" : disk.recorded->model + ", ") + disk.recorded->identity;
+        if (disk.whole_disk) {
+            // restore_disk writes a table-less disk's filesystem straight onto the target.
+            for (const auto& p : contents.parts)
+                if (p.files.part == disk.name) {
+                    need.fs_type = p.files.fs_type;
+                    need.min_bytes = partition_needed_bytes(p, manifest, disk.bytes);
+                }
+        } else {
+            need.min_bytes = min_target_sectors(disk.table) * disk.table.sector_size;
+        }
+        needs.push_back(need);
+    }
+    return needs;
+}
+
+std::vector<TargetNeed> partition_target_needs(const Repository& repo, const std::string& image) {
+    ImageContents contents = read_image_contents(repo, image);
+    std::optional<Manifest> manifest = read_manifest(repo, image);
+    std::vector<TargetNeed> needs;
+    for (const auto& p : contents.parts) {
+        TargetNeed need;
+        need.name = p.files.part;
+        need.fs_type = p.files.fs_type;
+        need.min_bytes = partition_needed_bytes(p, manifest, 0);
+        need.source_bytes = need.min_bytes;
+        if (manifest)
+            if (const ManifestPart* m = manifest->find(p.files.part)) need.source_bytes = m->device_bytes;
+        needs.push_back(need);
+    }
+    return needs;
+}
+
+}  // namespace kura

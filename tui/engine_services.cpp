@@ -1,0 +1,377 @@
+#include "tui/engine_services.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/run_tool.h"
+#include "device/mount_table.h"
+#include "ops/check_image.h"
+#include "ops/image_contents.h"
+#include "ops/target_needs.h"
+#include "repo/repository.h"
+#include "repo/smb_credentials.h"
+#include "tui/network_setup.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <linux/kd.h>
+#include <spawn.h>
+#include <sys/ioctl.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace kura::tui {
+namespace {
+
+// Present only on the kura live system (the ISO's build writes it).
+constexpr const char* kLiveMarker = "/etc/kura-live";
+constexpr const char* kKeymapDir = "/usr/share/kura/keymaps";
+constexpr const char* kNfs4MountPoint = "/run/kura/repo-nfs4";
+constexpr const char* kNfs4Scheme = "nfs4://";
+
+bool on_live_system() { return ::access(kLiveMarker, F_OK) == 0; }
+
+bool network_setup_allowed() {
+    const char* allow = std::getenv("KURA_ALLOW_NETWORK_SETUP");
+    return on_live_system() || (allow && std::string(allow) == "1");
+}
+
+// Unsets the progress observer however the job ends.
+class ObserverScope {
+public:
+    explicit ObserverScope(const std::function<void(const ProgressSnapshot&)>& observer) {
+        set_progress_observer(observer);
+    }
+    ~ObserverScope() { set_progress_observer(nullptr); }
+    ObserverScope(const ObserverScope&) = delete;
+    ObserverScope& operator=(const ObserverScope&) = delete;
+};
+
+struct Nfs4Location {
+    std::string server;  // host or address, with [ ] for IPv6
+    std::string port;    // empty: 2049
+    std::string path;    // /export/path
+};
+
+// nfs4://server[:port]/export/path
+Nfs4Location parse_nfs4(const std::string& location) {
+    std::string rest = location.substr(std::string(kNfs4Scheme).size());
+    auto slash = rest.find('/');
+    Nfs4Location n;
+    std::string authority = rest.substr(0, slash);
+    n.path = slash == std::string::npos ? "" : rest.substr(slash);
+    while (n.path.size() > 1 && n.path.back() == '/') n.path.pop_back();
+    auto colon = authority.rfind(':');
+    if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
+        n.port = authority.substr(colon + 1);
+        authority.resize(colon);
+        if (n.port.empty() || n.port.find_first_not_of("0123456789") != std::string::npos)
+            throw Error(ExitCode::usage, location + ": the port after the server must be a number");
+    }
+    n.server = authority;
+    if (n.server.empty() || n.path.empty())
+        throw Error(ExitCode::usage, location + ": write nfs4://server/export/path");
+    if (authority.find_first_of(" ,") != std::string::npos || n.path.find(',') != std::string::npos)
+        throw Error(ExitCode::usage, location + ": the server or path holds a character mount cannot take");
+    return n;
+}
+
+bool mounted_at(const std::string& mount_point) {
+    const MountTable table = MountTable::load();  // not a temporary: the loop keeps a reference into it
+    for (const auto& m : table.entries())
+        if (m.mount_point == mount_point) return true;
+    return false;
+}
+
+// Runs `argv` with `input` as its standard input; returns its exit status (-1: signal).
+int run_with_input(const std::vector<std::string>& argv, const std::string& input) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, input.c_str(), O_RDONLY, 0);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    int err = posix_spawnp(&pid, argv.front().c_str(), &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (err != 0) throw_errno(ExitCode::io_error, "cannot run " + argv.front(), err);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+bool valid_keymap_name(const std::string& name) {
+    if (name.empty() || name.size() > 64) return false;
+    for (char c : name)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.'))
+            return false;
+    return name.front() != '.';
+}
+
+// A Linux virtual terminal answers KDGKBTYPE; a pseudo-terminal (ssh, tmux) does not.
+bool stdin_is_linux_vt() {
+    char type = 0;
+    return ::isatty(STDIN_FILENO) && ::ioctl(STDIN_FILENO, KDGKBTYPE, &type) == 0;
+}
+
+bool restart_machine(int how, const char* what) {
+    if (!on_live_system()) {
+        log::info("kura-menu: not on the kura live system (no " + std::string(kLiveMarker) + "): no " + what);
+        return false;
+    }
+    log::info(std::string("kura-menu: ") + what);
+    ::sync();
+    ::reboot(how);  // returns only on failure
+    log::warn(errno_text(std::string("kura-menu: ") + what + " failed", errno));
+    return false;
+}
+
+}  // namespace
+
+EngineServices::EngineServices(EngineServicesOptions options) : options_(std::move(options)) {}
+
+EngineServices::~EngineServices() {
+    repo_.reset();
+    if (!nfs4_mounted_) return;
+    try {
+        unmount_nfs4();
+    } catch (const std::exception& e) {
+        log::warn(e.what());
+    }
+}
+
+std::vector<DiskInfo> EngineServices::disks() {
+    DiscoveryOptions discovery;
+    discovery.only = options_.only_devices;
+    return discover_disks(discovery);
+}
+
+std::vector<NetworkInterface> EngineServices::network_interfaces() { return list_network_interfaces(); }
+
+void EngineServices::configure_network(const NetworkSettings& settings) {
+    if (settings.mode == AddressMode::keep) return;
+    if (!network_setup_allowed())
+        throw Error(ExitCode::usage, "kura-menu is not running on the kura live system, so it leaves this machine's "
+                                     "network alone; choose \"keep the current settings\"");
+    apply_network_settings(settings);
+}
+
+bool EngineServices::load_keymap(const std::string& keymap) {
+    if (!on_live_system()) {
+        log::info("kura-menu: not on the kura live system: the console keymap is left as it is");
+        return false;
+    }
+    if (!valid_keymap_name(keymap)) {
+        log::warn("kura-menu: '" + keymap + "' is not a keymap name");
+        return false;
+    }
+    const std::string file = std::string(kKeymapDir) + "/" + keymap + ".bmap";
+    if (::access(file.c_str(), R_OK) != 0) {
+        log::warn("kura-menu: no keymap " + file + "; the console keymap is left as it is");
+        return false;
+    }
+    if (!stdin_is_linux_vt()) {
+        log::info("kura-menu: not on a Linux console (ssh, a terminal emulator): keymap " + keymap + " not loaded");
+        return false;
+    }
+    int status = run_with_input({"loadkmap"}, file);
+    if (status != 0) {
+        log::warn("kura-menu: loadkmap < " + file + " failed (exit " + std::to_string(status) + ")");
+        return false;
+    }
+    log::info("kura-menu: console keymap " + keymap + " loaded");
+    return true;
+}
+
+void EngineServices::unmount_nfs4() {
+    if (!mounted_at(kNfs4MountPoint)) {
+        nfs4_mounted_ = false;
+        return;
+    }
+    log::info("kura-menu: unmounting " + std::string(kNfs4MountPoint));
+    ToolResult r = run_tool({"umount", kNfs4MountPoint}, ExitCode::io_error);
+    if (r.exit_status != 0)
+        throw Error(ExitCode::io_error, std::string("cannot unmount the earlier NFSv4 repository at ") +
+                                            kNfs4MountPoint + ": " + r.output);
+    nfs4_mounted_ = false;
+}
+
+RepositoryStatus EngineServices::open_repository(const std::string& location, const std::string& smb_password) {
+    repo_.reset();
+    std::string local = location;
+    if (location.rfind(kNfs4Scheme, 0) == 0) {
+        Nfs4Location n = parse_nfs4(location);
+        std::string what = "nfs4://" + n.server + (n.port.empty() ? "" : ":" + n.port) + n.path;
+        unmount_nfs4();
+        std::error_code ec;
+        std::filesystem::create_directories(kNfs4MountPoint, ec);
+        if (ec) throw Error(ExitCode::io_error, std::string("cannot create ") + kNfs4MountPoint + ": " + ec.message());
+        // retry=0: one attempt, so a wrong server or export is said in the menu at once
+        // instead of after mount.nfs's two minutes of retrying.
+        std::string options = "vers=4,retry=0" + (n.port.empty() ? "" : ",port=" + n.port);
+        std::vector<std::string> argv{"mount", "-t", "nfs4", "-o", options, n.server + ":" + n.path, kNfs4MountPoint};
+        log::info("kura-menu: mounting " + what + " (NFSv4, by the kernel) at " + kNfs4MountPoint);
+        ToolResult r = run_tool(argv, ExitCode::io_error);
+        if (r.exit_status != 0) {
+            std::string said = r.output;
+            while (!said.empty() && said.back() == '\n') said.pop_back();
+            throw Error(ExitCode::io_error, "cannot mount " + what + " (export " + n.path + " on server " + n.server +
+                                                ", NFSv4 through the kernel): " + said);
+        }
+        nfs4_mounted_ = true;
+        local = kNfs4MountPoint;
+    } else if (location.rfind("smb://", 0) == 0) {
+        if (!smb_password.empty()) {
+            set_smb_password(smb_password);
+        } else if (!std::getenv("KURA_SMB_PASSWORD") && !std::getenv("KURA_SMB_CREDENTIALS")) {
+            throw Error(ExitCode::usage, "no SMB password for " + location.substr(0, location.find('?')) +
+                                             ": type the password");
+        }
+    }
+    // Never logged with the password: the location holds none (smb:// refuses one).
+    log::info("kura-menu: opening the repository " + local.substr(0, local.find('?')));
+    repo_ = kura::open_repository(local);
+    RepositoryStatus status;
+    status.describe = repo_->describe();
+    status.location = local;
+    status.free_bytes = repo_->free_bytes();
+    status.images = list_images(*repo_);
+    return status;
+}
+
+std::vector<ImageNeed> EngineServices::image_needs(const std::string& image, JobMode mode) {
+    if (!repo_) throw Error(ExitCode::usage, "no repository is open");
+    std::vector<TargetNeed> needs;
+    if (mode == JobMode::restoredisk) needs = disk_target_needs(*repo_, image);
+    else if (mode == JobMode::restoreparts) needs = partition_target_needs(*repo_, image);
+    std::vector<ImageNeed> result;
+    for (const auto& n : needs) result.push_back({n.name, n.fs_type, n.min_bytes, n.source_bytes, n.source});
+    return result;
+}
+
+Plan EngineServices::plan(const Job& job) {
+    switch (job.mode) {
+        case JobMode::savedisk: {
+            SaveDiskRequest request = save_disk_request(job);
+            request.dry_run = true;
+            return save_disk(request, [](const Plan&) {}).plan;
+        }
+        case JobMode::saveparts: {
+            SavePartsRequest request = save_parts_request(job);
+            request.dry_run = true;
+            return save_parts(request, [](const Plan&) {}).plan;
+        }
+        // A dry run shows the confirmation the plan and writes nothing, whatever it answers.
+        case JobMode::restoredisk: {
+            RestoreDiskRequest request = restore_disk_request(job);
+            request.dry_run = true;
+            return restore_disk(request, [](const Plan&) { return false; }).plan;
+        }
+        case JobMode::restoreparts: {
+            RestorePartsRequest request = restore_parts_request(job);
+            request.dry_run = true;
+            return restore_parts(request, [](const Plan&) { return false; }).plan;
+        }
+        case JobMode::checkimage: {
+            auto repo = kura::open_repository(job.repo);
+            return check_image_plan(*repo, job.image, read_image_contents(*repo, job.image));
+        }
+    }
+    throw Error(ExitCode::internal, "unknown job mode");
+}
+
+JobResult EngineServices::run(const Job& job, const std::function<void(const ProgressSnapshot&)>& progress) {
+    JobResult result;
+    result.log_path = options_.log_path;
+    auto started = std::chrono::steady_clock::now();
+    log::info("kura-menu runs: " + equivalent_command(job));
+    // The menu asked twice already; the plan goes to the log as the CLI prints it.
+    auto log_plan = [](const Plan& plan) { log::info(plan.describe()); };
+    auto confirmed = [&](const Plan& plan) {
+        log_plan(plan);
+        return true;
+    };
+    try {
+        ObserverScope observing(progress);
+        switch (job.mode) {
+            case JobMode::savedisk: {
+                SaveOutcome o = save_disk(save_disk_request(job), log_plan);
+                result.bytes = o.plan.total_used_bytes();
+                result.seconds = o.seconds;
+                break;
+            }
+            case JobMode::saveparts: {
+                SaveOutcome o = save_parts(save_parts_request(job), log_plan);
+                result.bytes = o.plan.total_used_bytes();
+                result.seconds = o.seconds;
+                break;
+            }
+            case JobMode::restoredisk: {
+                RestoreSummary s = restore_disk(restore_disk_request(job), confirmed);
+                result.bytes = s.bytes;
+                result.seconds = s.seconds;
+                break;
+            }
+            case JobMode::restoreparts: {
+                RestoreSummary s = restore_parts(restore_parts_request(job), confirmed);
+                result.bytes = s.bytes;
+                result.seconds = s.seconds;
+                break;
+            }
+            case JobMode::checkimage: {
+                CheckSummary s = check_image(job.repo, job.image, ProgressStyle::none);
+                result.bytes = s.bytes;
+                result.seconds = s.seconds;
+                break;
+            }
+        }
+        result.ok = true;
+        log::info(std::string("kura-menu: ") + job_mode_name(job.mode) + " " + job.image + " done");
+    } catch (const Error& e) {
+        result.message = e.what();
+        result.exit_code = static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+        result.message = e.what();
+        result.exit_code = static_cast<int>(ExitCode::internal);
+    }
+    if (!result.ok) {
+        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        log::message(log::Level::error, std::string("kura-menu: ") + job_mode_name(job.mode) + " " + job.image +
+                                            " failed (exit " + std::to_string(result.exit_code) + "): " + result.message);
+    }
+    return result;
+}
+
+bool EngineServices::reboot() {
+    repo_.reset();
+    if (on_live_system()) {
+        try {
+            unmount_nfs4();
+        } catch (const std::exception& e) {
+            log::warn(e.what());
+        }
+    }
+    return restart_machine(RB_AUTOBOOT, "reboot");
+}
+
+bool EngineServices::power_off() {
+    repo_.reset();
+    if (on_live_system()) {
+        try {
+            unmount_nfs4();
+        } catch (const std::exception& e) {
+            log::warn(e.what());
+        }
+    }
+    return restart_machine(RB_POWER_OFF, "power off");
+}
+
+}  // namespace kura::tui

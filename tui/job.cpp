@@ -1,0 +1,142 @@
+// A menu job in the engine's terms: the requests the `kura` verbs build (src/cli/*.cpp),
+// with the CLI's defaults, and the command line that runs the same job unattended.
+#include "tui/job.h"
+
+#include "codec/codec.h"
+#include "core/error.h"
+#include "core/shell_quote.h"
+
+#include <thread>
+
+namespace kura::tui {
+namespace {
+
+// Job::split_mib counts what the CLI's bare `--split N` counts: MB of 10^6 bytes,
+// Clonezilla's `-i N`. So the menu's default 4096 is the CLI's default, and its pieces stay
+// under FAT32's 4 GiB - 1 file limit (4096 MiB would be one byte too many). The
+// equivalent command then writes the same bare number.
+constexpr std::uint64_t kSplitUnit = 1000 * 1000;
+
+// The CLI's -z and --level, checked the same way (src/cli/save_options.cpp).
+SaveSettings save_settings(const Job& job) {
+    SaveSettings settings;
+    settings.codec = codec_by_name(job.codec);
+    if (!settings.codec || !settings.codec->make_compressor)
+        throw Error(ExitCode::usage, "-z: '" + job.codec + "' is not one of zstd, gzip, none");
+    const Codec& codec = *settings.codec;
+    settings.compress.level = codec.default_level;
+    if (codec.max_level != 0) {
+        if (job.level < codec.min_level || job.level > codec.max_level)
+            throw Error(ExitCode::usage, "--level: '" + std::to_string(job.level) + "' is not a number from " +
+                                             std::to_string(codec.min_level) + " to " +
+                                             std::to_string(codec.max_level));
+        settings.compress.level = job.level;
+    }
+    unsigned cores = std::thread::hardware_concurrency();
+    settings.compress.threads = static_cast<int>(cores ? cores : 1);
+    settings.split_bytes = job.split_mib * kSplitUnit;  // 0: one file, as `--split 0`
+    return settings;
+}
+
+bool has_levels(const Job& job) {
+    const Codec* codec = codec_by_name(job.codec);
+    return codec && codec->max_level != 0;
+}
+
+std::string joined(const std::vector<std::string>& items, char separator) {
+    std::string s;
+    for (const auto& item : items) s += (s.empty() ? "" : std::string(1, separator)) + item;
+    return s;
+}
+
+}  // namespace
+
+const char* job_mode_name(JobMode mode) {
+    switch (mode) {
+        case JobMode::savedisk: return "savedisk";
+        case JobMode::restoredisk: return "restoredisk";
+        case JobMode::saveparts: return "saveparts";
+        case JobMode::restoreparts: return "restoreparts";
+        case JobMode::checkimage: return "checkimage";
+    }
+    return "?";
+}
+
+// Options in one fixed order, so the same job always reads the same:
+//   kura savedisk    --repo R -z C [--level N] --split S [--no-verify] [--fsck] [--devices A,B] IMAGE DISK...
+//   kura saveparts   --repo R -z C [--level N] --split S [--no-verify] [--fsck] IMAGE PART...
+//   kura restoredisk --repo R [--check-first] [--grow] [--devices A,B] --yes IMAGE DISK...
+//   kura restoreparts --repo R [--check-first] --yes IMAGE PART...
+//   kura checkimage  --repo R IMAGE
+std::string equivalent_command(const Job& job) {
+    std::vector<std::string> argv{"kura", job_mode_name(job.mode), "--repo", job.repo};
+    const bool save = job.mode == JobMode::savedisk || job.mode == JobMode::saveparts;
+    const bool restore = job.mode == JobMode::restoredisk || job.mode == JobMode::restoreparts;
+    const bool whole_disks = job.mode == JobMode::savedisk || job.mode == JobMode::restoredisk;
+    if (save) {
+        argv.insert(argv.end(), {"-z", job.codec});
+        if (has_levels(job)) argv.insert(argv.end(), {"--level", std::to_string(job.level)});
+        argv.insert(argv.end(), {"--split", std::to_string(job.split_mib)});
+        if (!job.verify) argv.push_back("--no-verify");
+        if (job.fsck_first) argv.push_back("--fsck");
+    }
+    if (restore && job.check_first) argv.push_back("--check-first");
+    if (job.mode == JobMode::restoredisk && job.grow) argv.push_back("--grow");
+    if (whole_disks && !job.only_devices.empty())
+        argv.insert(argv.end(), {"--devices", joined(job.only_devices, ',')});
+    if (restore) argv.push_back("--yes");
+    argv.push_back(job.image);
+    if (job.mode != JobMode::checkimage) argv.insert(argv.end(), job.devices.begin(), job.devices.end());
+    return shell_command_line(argv);
+}
+
+SaveDiskRequest save_disk_request(const Job& job) {
+    SaveDiskRequest request;
+    request.repo = job.repo;
+    request.image = job.image;
+    request.disks = job.devices;
+    request.settings = save_settings(job);
+    request.verify = job.verify;
+    request.repair_first = job.fsck_first;
+    request.command_line = equivalent_command(job);
+    request.progress = ProgressStyle::none;
+    request.discovery.only = job.only_devices;
+    return request;
+}
+
+SavePartsRequest save_parts_request(const Job& job) {
+    SavePartsRequest request;
+    request.repo = job.repo;
+    request.image = job.image;
+    request.sources = job.devices;
+    request.settings = save_settings(job);
+    request.verify = job.verify;
+    request.repair_first = job.fsck_first;
+    request.command_line = equivalent_command(job);
+    request.progress = ProgressStyle::none;
+    return request;
+}
+
+RestoreDiskRequest restore_disk_request(const Job& job) {
+    RestoreDiskRequest request;
+    request.repo = job.repo;
+    request.image = job.image;
+    request.targets = job.devices;
+    request.grow = job.grow;
+    request.check_first = job.check_first;
+    request.progress = ProgressStyle::none;
+    request.discovery.only = job.only_devices;
+    return request;
+}
+
+RestorePartsRequest restore_parts_request(const Job& job) {
+    RestorePartsRequest request;
+    request.repo = job.repo;
+    request.image = job.image;
+    request.targets = job.devices;
+    request.check_first = job.check_first;
+    request.progress = ProgressStyle::none;
+    return request;
+}
+
+}  // namespace kura::tui
