@@ -64,7 +64,7 @@ const CompressionChoice kCompressionChoices[] = {
     {"zstd", 3, "option.zstd_3"},  {"zstd", 1, "option.zstd_1"}, {"zstd", 9, "option.zstd_9"},
     {"zstd", 19, "option.zstd_19"}, {"gzip", 6, "option.gzip"},  {"none", 0, "option.none"},
 };
-const std::uint64_t kSplitChoicesMib[] = {4096, 2000, 1000, 0};
+const std::uint64_t kSplitChoicesMb[] = {4096, 2000, 1000, 0};
 const WhenDone kWhenDoneChoices[] = {WhenDone::show_result, WhenDone::reboot, WhenDone::power_off};
 
 // The filesystems kura can mount itself for a `dev:` repository.
@@ -438,13 +438,13 @@ struct Flow::Impl {
             Screen s = base(ScreenKind::menu, "options.title");
             s.text = t("options.text");
             const auto& c = kCompressionChoices[compression];
-            std::uint64_t split_mib = kSplitChoicesMib[split];
+            std::uint64_t split_mb = kSplitChoicesMb[split];
             s.items = {
                 item("compression", t("option.compression"), t(c.key)),
                 item("fsck", t("option.fsck"), t(job.fsck_first ? "option.yes" : "option.no")),
                 item("verify", t("option.verify"), t(job.verify ? "option.yes" : "option.no")),
                 item("split", t("option.split"),
-                     split_mib ? t("option.split_mib", {{"mib", std::to_string(split_mib)}}) : t("option.no_split")),
+                     split_mb ? t("option.split_mb", {{"mb", std::to_string(split_mb)}}) : t("option.no_split")),
                 item("when_done", t("option.when_done"), t(when_done_key(job.when_done))),
                 item("continue", t("option.continue")),
             };
@@ -948,14 +948,14 @@ struct Flow::Impl {
         case 0: compression = (compression + 1) % std::size(kCompressionChoices); break;
         case 1: job.fsck_first = !job.fsck_first; break;
         case 2: job.verify = !job.verify; break;
-        case 3: split = (split + 1) % std::size(kSplitChoicesMib); break;
+        case 3: split = (split + 1) % std::size(kSplitChoicesMb); break;
         case 4: when_done = (when_done + 1) % std::size(kWhenDoneChoices); break;
         case 5: make_plan(Step::save_plan); return;
         default: return;
         }
         job.codec = kCompressionChoices[compression].codec;
         job.level = kCompressionChoices[compression].level;
-        job.split_mib = kSplitChoicesMib[split];
+        job.split_mb = kSplitChoicesMb[split];
         job.when_done = kWhenDoneChoices[when_done];
     }
 

@@ -11,7 +11,7 @@
 namespace kura::tui {
 namespace {
 
-// Job::split_mib counts what the CLI's bare `--split N` counts: MB of 10^6 bytes,
+// Job::split_mb counts what the CLI's bare `--split N` counts: MB of 10^6 bytes,
 // Clonezilla's `-i N`. So the menu's default 4096 is the CLI's default, and its pieces stay
 // under FAT32's 4 GiB - 1 file limit (4096 MiB would be one byte too many). The
 // equivalent command then writes the same bare number.
@@ -34,7 +34,7 @@ SaveSettings save_settings(const Job& job) {
     }
     unsigned cores = std::thread::hardware_concurrency();
     settings.compress.threads = static_cast<int>(cores ? cores : 1);
-    settings.split_bytes = job.split_mib * kSplitUnit;  // 0: one file, as `--split 0`
+    settings.split_bytes = job.split_mb * kSplitUnit;  // 0: one file, as `--split 0`
     return settings;
 }
 
@@ -76,7 +76,7 @@ std::string equivalent_command(const Job& job) {
     if (save) {
         argv.insert(argv.end(), {"-z", job.codec});
         if (has_levels(job)) argv.insert(argv.end(), {"--level", std::to_string(job.level)});
-        argv.insert(argv.end(), {"--split", std::to_string(job.split_mib)});
+        argv.insert(argv.end(), {"--split", std::to_string(job.split_mb)});
         if (!job.verify) argv.push_back("--no-verify");
         if (job.fsck_first) argv.push_back("--fsck");
     }

@@ -27,7 +27,7 @@ struct Job {
     // save options
     std::string codec = "zstd";        // zstd, gzip, none
     int level = 3;                     // ignored for none
-    std::uint64_t split_mib = 4096;    // 0: one file per partition
+    std::uint64_t split_mb = 4096;     // MB of 10^6 bytes, as the CLI's --split counts; 0: one file per partition
     bool verify = true;
     bool fsck_first = false;           // check and repair source filesystems before saving
     // restore options

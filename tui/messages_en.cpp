@@ -129,7 +129,7 @@ const Catalog& english_catalog() {
         {"option.fsck", "Check and repair filesystems first"},
         {"option.verify", "Verify the image after saving"},
         {"option.split", "Split image files"},
-        {"option.split_mib", "every {mib} MiB"},
+        {"option.split_mb", "every {mb} MB"},
         {"option.no_split", "do not split"},
         {"option.when_done", "When done"},
         {"option.when_result", "show the result"},

@@ -129,7 +129,7 @@ const Catalog& japanese_catalog() {
         {"option.fsck", "先にファイルシステムを検査・修復する"},
         {"option.verify", "保存後にイメージを検証する"},
         {"option.split", "イメージファイルの分割"},
-        {"option.split_mib", "{mib} MiB ごと"},
+        {"option.split_mb", "{mb} MB ごと"},
         {"option.no_split", "分割しない"},
         {"option.when_done", "終了後"},
         {"option.when_result", "結果を表示する"},

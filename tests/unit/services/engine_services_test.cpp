@@ -54,7 +54,7 @@ protected:
         j.repo = repo;
         j.image = image;
         j.devices = std::move(devices);
-        j.split_mib = 1;
+        j.split_mb = 1;
         return j;
     }
 

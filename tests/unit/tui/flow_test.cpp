@@ -147,7 +147,7 @@ TEST_F(FlowTest, SavediskForwardBuildsTheJobTheEngineRuns) {
     EXPECT_EQ(job.codec, "zstd");
     EXPECT_EQ(job.level, 1);
     EXPECT_FALSE(job.verify);
-    EXPECT_EQ(job.split_mib, 2000u);
+    EXPECT_EQ(job.split_mb, 2000u);
     ASSERT_EQ(services.planned.size(), 1u);
 
     JobResult result = services.run(job, nullptr);

@@ -55,7 +55,7 @@ TEST(Job, SavePartsRequestCarriesTheChoices) {
     job.devices = {"/dev/sda1", "/dev/sda2"};
     job.codec = "gzip";
     job.level = 9;
-    job.split_mib = 0;
+    job.split_mb = 0;
     job.verify = false;
     job.fsck_first = true;
     SavePartsRequest r = save_parts_request(job);
