@@ -359,8 +359,8 @@ Body body_of(const Screen& screen) {
     return Body::none;
 }
 
-// One list row: "[x] " in a checklist, the label padded to the widest label, the detail,
-// and for a disabled item why.
+// One list row: "[x] " in a checklist, the label padded to the widest label, for a
+// disabled item why, and the detail.
 std::vector<std::wstring> item_rows(const Screen& screen, const std::vector<bool>& ticks) {
     int label_column = 0;
     for (const ScreenItem& item : screen.items) label_column = std::max(label_column, text_width(widen(item.label)));
@@ -371,8 +371,10 @@ std::vector<std::wstring> item_rows(const Screen& screen, const std::vector<bool
         std::wstring row;
         if (screen.kind == ScreenKind::checklist) row = (i < ticks.size() && ticks[i]) ? L"[x] " : L"[ ] ";
         row += pad(widen(item.label), label_column);
-        if (!item.detail.empty()) row += L"  " + widen(item.detail);
+        // The reason comes before the detail: a long detail is cut at the box's edge, and
+        // why an item cannot be chosen is what the operator must see.
         if (!item.enabled && !item.reason.empty()) row += L"  (" + widen(item.reason) + L")";
+        if (!item.detail.empty()) row += L"  " + widen(item.detail);
         while (!row.empty() && row.back() == L' ') row.pop_back();
         rows.push_back(std::move(row));
     }
@@ -535,6 +537,7 @@ struct CursesScreen::Impl {
     void draw_list(const Screen& screen, const Layout& lay, const std::vector<std::wstring>& rows, Interaction& state);
     void draw_field(const Screen& screen, const Layout& lay, Interaction& state);
     KeyPress wait_for_key();
+    bool swallow_unknown_sequence();
     void check_interrupted() const {
         if (options.interrupted && options.interrupted()) throw ScreenInterrupted();
     }
@@ -649,12 +652,30 @@ void CursesScreen::Impl::draw_field(const Screen& screen, const Layout& lay, Int
     curs_set(1);
 }
 
+// ncurses has already waited ESCDELAY for the rest of a sequence its terminfo entry knows;
+// bytes that are still there right after an ESC belong to a sequence it does not know (a
+// function key, or Home on a vt100 entry, which has none). That must not read as Esc: it
+// would take the operator a step back. A lone ESC has nothing after it.
+bool CursesScreen::Impl::swallow_unknown_sequence() {
+    wtimeout(stdscr, 0);
+    bool swallowed = false;
+    wint_t value = 0;
+    for (int status; (status = get_wch(&value)) != ERR;) {
+        swallowed = true;
+        // CSI and SS3 sequences end with a byte from '@' to '~' after their parameters.
+        if (status == OK && value >= L'@' && value <= L'~' && value != L'[' && value != L'O') break;
+    }
+    wtimeout(stdscr, key_poll_ms);
+    return swallowed;
+}
+
 KeyPress CursesScreen::Impl::wait_for_key() {
     for (;;) {
         check_interrupted();
         wint_t value = 0;
         int status = get_wch(&value);
         if (status == ERR) continue;  // the poll timeout, or a signal interrupted the read
+        if (status == OK && value == 27 && swallow_unknown_sequence()) continue;
         KeyPress key = translate_key(status, value);
         if (key.command == Command::resize) repaint_all = true;
         if (key.command != Command::none) return key;

@@ -478,7 +478,7 @@ def flip_byte(path, offset):
 # --------------------------------------------------------------------------------
 # Loop devices and mounts (only ones the tests create)
 
-_LOOP_NAME = re.compile(r"^/dev/loop\d+$")
+_LOOP_NAME = re.compile(r"^/dev/loop\d+(p\d+)?$")
 
 
 @contextlib.contextmanager

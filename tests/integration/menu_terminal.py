@@ -23,7 +23,9 @@ class MenuTerminal:
     def __init__(self, argv, env=None, columns=80, lines=25, term="xterm", screens_prefix=None):
         self.socket = "kura-menu-test-%d-%d" % (os.getpid(), time.monotonic_ns() % 1000000)
         self.screens_prefix = screens_prefix
-        environment = {"LANG": "C.UTF-8", "TERM": term}
+        # Box lines as UTF-8 characters rather than the terminal's alternate character set,
+        # so that capture-pane (and the user guide's captures) show them as lines.
+        environment = {"LANG": "C.UTF-8", "TERM": term, "NCURSES_NO_UTF8_ACS": "1"}
         environment.update(env or {})
         command = "env " + " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in environment.items())
         # The menu's exit status is kept on screen (remain-on-exit) so a test can read it.
@@ -62,25 +64,30 @@ class MenuTerminal:
         self._tmux("send-keys", "-t", "menu", "-l", "--", text)
         time.sleep(0.05)
 
-    def select(self, text, timeout=10.0):
-        """Moves the highlight to the line holding `text` (Home, then Down until there) and
-        returns the screen. The highlight is found by asking tmux which line is reversed."""
+    def select(self, text):
+        """Moves the highlight onto the item whose line holds `text`, with Up and Down only
+        (vt100 has no Home key), and returns. The highlight is the line in reverse video."""
+        # An item's line starts with its label (after the box and a checklist's tick box);
         # "loop3" must not match "loop30": the text ends where a name could not go on.
-        pattern = re.compile(re.escape(text) + r"(?![0-9A-Za-z])")
-        self.keys("Home")
-        for _ in range(60):
-            if pattern.search(self.highlighted_line()):
+        pattern = re.compile(r"\u2502 (?:\[[ x]\] )?" + re.escape(text) + r"(?![0-9A-Za-z])")
+        for _ in range(80):
+            lines, cursor = self.lines_and_cursor()
+            if cursor is not None and pattern.search(lines[cursor]):
                 return
-            self.keys("Down")
+            targets = [i for i, line in enumerate(lines) if pattern.search(line)]
+            if not targets or cursor is None:
+                break
+            self.keys("Up" if targets[0] < cursor else "Down")
         raise AssertionError("no item %r to highlight; the screen shows:\n%s" % (text, self.screen()))
 
-    def highlighted_line(self):
-        """The screen line drawn in reverse video (the menu's cursor)."""
-        raw = self._tmux("capture-pane", "-p", "-e", "-t", "menu")
-        for line in raw.splitlines():
-            if "\x1b[7m" in line or "\x1b[1;7m" in line or ";7m" in line:
-                return _strip_escapes(line)
-        return ""
+    def lines_and_cursor(self):
+        """The screen's lines and the index of the one drawn in reverse video (None if none)."""
+        raw = self._tmux("capture-pane", "-p", "-e", "-t", "menu").splitlines()
+        lines = [_strip_escapes(l) for l in raw]
+        for i, line in enumerate(raw):
+            if re.search(r"\x1b\[(?:[0-9;]*;)?7(?:;[0-9;]*)?m", line):
+                return lines, i
+        return lines, None
 
     def snap(self, name):
         shown = self.screen()

@@ -39,6 +39,9 @@ def enter_private_network():
     env = dict(os.environ, **{_MARK: "1"})
     setup = ("set -e; mount --make-rprivate /; mount -t tmpfs -o mode=0755 kura-run /run; "
              "mkdir -p /run/rpcbind /run/lock; chown _rpc: /run/rpcbind 2>/dev/null || true; "
+             # sysfs shows the network namespace of whoever mounted it: a fresh mount makes
+             # /sys/class/net list this namespace's interfaces (kura-menu's network step).
+             "mount -t sysfs kura-sys /sys; "
              "ip link set lo up; "
              # glibc's AI_ADDRCONFIG ignores 127.0.0.1, and ganesha then cannot resolve its
              # Bind_addr; a second loopback address makes it count.
