@@ -583,9 +583,11 @@ struct Flow::Impl {
         char percent_text[32];
         std::string operation = p.operation.empty() ? t("progress.starting") : t("progress.op_" + p.operation);
         s.text = t("progress.now", {{"what", operation}, {"item", p.item}}) + "\n\n";
-        std::snprintf(percent_text, sizeof percent_text, "%5.1f%%", item_percent);
-        s.text += t("progress.partition", {{"item", p.item}}) + "\n" + bar(item_percent) + " " + percent_text + "  " +
-                  format_bytes(p.item_done_bytes) + " / " + format_bytes(p.item_total_bytes) + "\n\n";
+        if (!p.item.empty()) {
+            std::snprintf(percent_text, sizeof percent_text, "%5.1f%%", item_percent);
+            s.text += t("progress.partition", {{"item", p.item}}) + "\n" + bar(item_percent) + " " + percent_text +
+                      "  " + format_bytes(p.item_done_bytes) + " / " + format_bytes(p.item_total_bytes) + "\n\n";
+        }
         std::snprintf(percent_text, sizeof percent_text, "%5.1f%%", p.percent());
         s.text += t("progress.overall") + "\n" + bar(p.percent()) + " " + percent_text + "  " +
                   format_bytes(p.done_bytes) + " / " + format_bytes(p.total_bytes) + "\n\n";

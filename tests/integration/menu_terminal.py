@@ -94,7 +94,12 @@ class MenuTerminal:
         if self.screens_prefix and os.environ.get("KURA_SCREENS_DIR"):
             directory = os.path.join(os.environ["KURA_SCREENS_DIR"], self.screens_prefix)
             os.makedirs(directory, exist_ok=True)
-            lines = [l.rstrip() for l in shown.splitlines()]
+            # The 25 rows without the empty ones around the box: one blank line between the
+            # box and the key help is enough on paper.
+            lines = []
+            for line in (l.rstrip() for l in shown.splitlines()):
+                if line or (lines and lines[-1]):
+                    lines.append(line)
             while lines and not lines[-1]:
                 lines.pop()
             with open(os.path.join(directory, name + ".txt"), "w") as f:
