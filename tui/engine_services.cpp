@@ -18,13 +18,10 @@
 
 #include <fcntl.h>
 #include <linux/kd.h>
-#include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/reboot.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
 
 namespace kura::tui {
 namespace {
@@ -87,24 +84,6 @@ bool mounted_at(const std::string& mount_point) {
     for (const auto& m : table.entries())
         if (m.mount_point == mount_point) return true;
     return false;
-}
-
-// Runs `argv` with `input` as its standard input; returns its exit status (-1: signal).
-int run_with_input(const std::vector<std::string>& argv, const std::string& input) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, input.c_str(), O_RDONLY, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = 0;
-    int err = posix_spawnp(&pid, argv.front().c_str(), &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (err != 0) throw_errno(ExitCode::io_error, "cannot run " + argv.front(), err);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 bool valid_keymap_name(const std::string& name) {
@@ -182,9 +161,10 @@ bool EngineServices::load_keymap(const std::string& keymap) {
         log::info("kura-menu: not on a Linux console (ssh, a terminal emulator): keymap " + keymap + " not loaded");
         return false;
     }
-    int status = run_with_input({"loadkmap"}, file);
-    if (status != 0) {
-        log::warn("kura-menu: loadkmap < " + file + " failed (exit " + std::to_string(status) + ")");
+    ToolResult loaded = run_tool({"loadkmap"}, ExitCode::io_error, file);
+    if (loaded.exit_status != 0) {
+        log::warn("kura-menu: loadkmap < " + file + " failed (exit " + std::to_string(loaded.exit_status) + "): " +
+                  loaded.output);
         return false;
     }
     log::info("kura-menu: console keymap " + keymap + " loaded");
@@ -350,19 +330,11 @@ JobResult EngineServices::run(const Job& job, const std::function<void(const Pro
     return result;
 }
 
-bool EngineServices::reboot() {
-    repo_.reset();
-    if (on_live_system()) {
-        try {
-            unmount_nfs4();
-        } catch (const std::exception& e) {
-            log::warn(e.what());
-        }
-    }
-    return restart_machine(RB_AUTOBOOT, "reboot");
-}
+bool EngineServices::reboot() { return leave_machine(RB_AUTOBOOT, "reboot"); }
 
-bool EngineServices::power_off() {
+bool EngineServices::power_off() { return leave_machine(RB_POWER_OFF, "power off"); }
+
+bool EngineServices::leave_machine(int how, const char* what) {
     repo_.reset();
     if (on_live_system()) {
         try {
@@ -371,7 +343,7 @@ bool EngineServices::power_off() {
             log::warn(e.what());
         }
     }
-    return restart_machine(RB_POWER_OFF, "power off");
+    return restart_machine(how, what);
 }
 
 }  // namespace kura::tui

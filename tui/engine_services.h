@@ -54,6 +54,8 @@ public:
 
 private:
     void unmount_nfs4();
+    // Reboots or powers off (reboot(2) `how`) on the live system; false anywhere else.
+    bool leave_machine(int how, const char* what);
 
     EngineServicesOptions options_;
     std::unique_ptr<Repository> repo_;  // the one open_repository() opened last

@@ -209,6 +209,12 @@ struct Flow::Impl {
         i.detail = std::move(detail);
         return i;
     }
+    // An item shown but not offered, with why.
+    static void refuse(ScreenItem& i, const std::string& reason) {
+        i.enabled = false;
+        i.reason = reason;
+        i.checked = false;
+    }
     Screen input_screen(const std::string& title_key, const std::string& text_key, const std::string& value,
                         ScreenKind kind = ScreenKind::input) const {
         Screen s = base(kind, title_key);
@@ -407,11 +413,7 @@ struct Flow::Impl {
             for (const auto& d : disks) {
                 ScreenItem i = item(d.name, d.name, disk_detail(d));
                 i.checked = std::find(job.devices.begin(), job.devices.end(), d.identity()) != job.devices.end();
-                if (d.name == repo_disk) {
-                    i.enabled = false;
-                    i.reason = t("reason.holds_repository");
-                    i.checked = false;
-                }
+                if (d.name == repo_disk) refuse(i, t("reason.holds_repository"));
                 s.items.push_back(i);
             }
             if (s.items.empty()) s.text += "\n\n" + t("disks.none");
@@ -424,11 +426,7 @@ struct Flow::Impl {
                 for (const auto& p : d.partitions) {
                     ScreenItem i = item(p.name, p.name, partition_detail(p));
                     i.checked = std::find(job.devices.begin(), job.devices.end(), p.path) != job.devices.end();
-                    if (d.name == repo_disk && !p.mount_points.empty()) {
-                        i.enabled = false;
-                        i.reason = t("reason.holds_repository");
-                        i.checked = false;
-                    }
+                    if (d.name == repo_disk && !p.mount_points.empty()) refuse(i, t("reason.holds_repository"));
                     s.items.push_back(i);
                 }
             if (s.items.empty()) s.text += "\n\n" + t("disks.none");
@@ -487,13 +485,10 @@ struct Flow::Impl {
             s.text = t("choose_image.text", {{"repo", repo.describe}});
             for (const auto& e : repo.images) {
                 ScreenItem i = item(e.name, e.name, image_detail(e));
-                if (!e.restorable()) {
-                    i.enabled = false;
-                    i.reason = t(e.resumable ? "reason.resumable" : "reason.incomplete");
-                } else if (job.mode == JobMode::restoredisk && e.disks.empty()) {
-                    i.enabled = false;
-                    i.reason = t("reason.no_disks");
-                }
+                if (!e.restorable())
+                    refuse(i, t(e.resumable ? "reason.resumable" : "reason.incomplete"));
+                else if (job.mode == JobMode::restoredisk && e.disks.empty())
+                    refuse(i, t("reason.no_disks"));
                 s.items.push_back(i);
             }
             if (s.items.empty()) s.text += "\n\n" + t("choose_image.none");
@@ -518,26 +513,23 @@ struct Flow::Impl {
         s.text = t(job.mode == JobMode::restoredisk ? "restore_target.disk_text" : "restore_target.part_text",
                    {{"name", need.name}, {"source", source}, {"needs", format_bytes(need.min_bytes)},
                     {"index", std::to_string(target_index + 1)}, {"count", std::to_string(needs.size())}});
-        auto add = [&](const std::string& name, const std::string& path, std::uint64_t size, const std::string& detail,
+        // `target` is what a job names the target by (a disk's identity, a partition's path).
+        auto add = [&](const std::string& name, const std::string& target, std::uint64_t size, const std::string& detail,
                        const std::string& refusal) {
             ScreenItem i = item(name, name, detail);
-            if (!refusal.empty()) {
-                i.enabled = false;
-                i.reason = refusal;
-            } else if (size < need.min_bytes) {
-                i.enabled = false;
-                i.reason = t("reason.too_small", {{"needs", format_bytes(need.min_bytes)}});
-            } else if (std::find(chosen_targets.begin(), chosen_targets.begin() + target_index, path) !=
-                       chosen_targets.begin() + target_index) {
-                i.enabled = false;
-                i.reason = t("reason.already_chosen");
-            }
+            if (!refusal.empty())
+                refuse(i, refusal);
+            else if (size < need.min_bytes)
+                refuse(i, t("reason.too_small", {{"needs", format_bytes(need.min_bytes)}}));
+            else if (std::find(chosen_targets.begin(), chosen_targets.begin() + target_index, target) !=
+                     chosen_targets.begin() + target_index)
+                refuse(i, t("reason.already_chosen"));
             s.items.push_back(i);
         };
         for (const auto& d : disks) {
             std::string disk_refusal = d.name == repo_disk ? t("reason.holds_repository") : d.refusal;
             if (job.mode == JobMode::restoredisk) {
-                add(d.name, d.path, d.size_bytes, disk_detail(d), disk_refusal);
+                add(d.name, d.identity(), d.size_bytes, disk_detail(d), disk_refusal);
             } else {
                 for (const auto& p : d.partitions) {
                     std::string refusal = disk_refusal;

@@ -90,53 +90,55 @@ std::string equivalent_command(const Job& job) {
     return shell_command_line(argv);
 }
 
-SaveDiskRequest save_disk_request(const Job& job) {
-    SaveDiskRequest request;
+namespace {
+
+// What every request of a kind takes from the job alike; each builder adds its own fields.
+template <class SaveRequest>
+SaveRequest save_request(const Job& job) {
+    SaveRequest request;
     request.repo = job.repo;
     request.image = job.image;
-    request.disks = job.devices;
     request.settings = save_settings(job);
     request.verify = job.verify;
     request.repair_first = job.fsck_first;
     request.command_line = equivalent_command(job);
     request.progress = ProgressStyle::none;
+    return request;
+}
+
+template <class RestoreRequest>
+RestoreRequest restore_request(const Job& job) {
+    RestoreRequest request;
+    request.repo = job.repo;
+    request.image = job.image;
+    request.targets = job.devices;
+    request.check_first = job.check_first;
+    request.progress = ProgressStyle::none;
+    return request;
+}
+
+}  // namespace
+
+SaveDiskRequest save_disk_request(const Job& job) {
+    auto request = save_request<SaveDiskRequest>(job);
+    request.disks = job.devices;
     request.discovery.only = job.only_devices;
     return request;
 }
 
 SavePartsRequest save_parts_request(const Job& job) {
-    SavePartsRequest request;
-    request.repo = job.repo;
-    request.image = job.image;
+    auto request = save_request<SavePartsRequest>(job);
     request.sources = job.devices;
-    request.settings = save_settings(job);
-    request.verify = job.verify;
-    request.repair_first = job.fsck_first;
-    request.command_line = equivalent_command(job);
-    request.progress = ProgressStyle::none;
     return request;
 }
 
 RestoreDiskRequest restore_disk_request(const Job& job) {
-    RestoreDiskRequest request;
-    request.repo = job.repo;
-    request.image = job.image;
-    request.targets = job.devices;
+    auto request = restore_request<RestoreDiskRequest>(job);
     request.grow = job.grow;
-    request.check_first = job.check_first;
-    request.progress = ProgressStyle::none;
     request.discovery.only = job.only_devices;
     return request;
 }
 
-RestorePartsRequest restore_parts_request(const Job& job) {
-    RestorePartsRequest request;
-    request.repo = job.repo;
-    request.image = job.image;
-    request.targets = job.devices;
-    request.check_first = job.check_first;
-    request.progress = ProgressStyle::none;
-    return request;
-}
+RestorePartsRequest restore_parts_request(const Job& job) { return restore_request<RestorePartsRequest>(job); }
 
 }  // namespace kura::tui

@@ -10,12 +10,12 @@ extern char** environ;
 
 namespace kura {
 
-ToolResult run_tool(const std::vector<std::string>& argv, ExitCode code) {
+ToolResult run_tool(const std::vector<std::string>& argv, ExitCode code, const std::string& input_path) {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw_errno(code, "cannot create a pipe for " + argv.front(), errno);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 0, input_path.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
     std::vector<char*> args;

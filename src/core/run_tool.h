@@ -14,8 +14,10 @@ struct ToolResult {
     std::string output;     // stdout and stderr together
 };
 
-// Throws Error(`code`) only when the tool cannot be started (not installed).
-ToolResult run_tool(const std::vector<std::string>& argv, ExitCode code = ExitCode::io_error);
+// Throws Error(`code`) only when the tool cannot be started (not installed). Its standard
+// input is `input_path` (loadkmap reads the keymap there), /dev/null by default.
+ToolResult run_tool(const std::vector<std::string>& argv, ExitCode code = ExitCode::io_error,
+                    const std::string& input_path = "/dev/null");
 
 // Runs it and throws Error(`code`) with its output unless it exits with 0 (or with one of
 // `accepted`, for tools like e2fsck whose 1 means "fixed").

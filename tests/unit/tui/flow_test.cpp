@@ -273,6 +273,28 @@ TEST_F(FlowTest, RestoreTargetsTooSmallOrUnsafeAreShownWithTheReasonAndRefused) 
     EXPECT_TRUE(services.ran.empty());
 }
 
+TEST_F(FlowTest, AnImageOfTwoDisksAsksForTwoTargetsInOrderAndNeverTheSameOneTwice) {
+    services.needs["web1-img"] = {ImageNeed{"sda", "", 60 * GiB, 100 * GiB, ""},
+                                  ImageNeed{"sdb", "", 1 * GiB, 10 * GiB, ""}};
+    Flow f(services, options());
+    to_mode(f);
+    choose(f, "restoredisk");
+    choose(f, "web1-img");
+    EXPECT_NE(f.screen().text.find("Disk 1 of 2"), std::string::npos);
+    choose(f, "sdc");
+    Screen second = f.screen();
+    EXPECT_NE(second.text.find("Disk 2 of 2"), std::string::npos);
+    EXPECT_FALSE(item_of(second, "sdc").enabled);
+    EXPECT_EQ(item_of(second, "sdc").reason, "already chosen");
+    EXPECT_TRUE(item_of(second, "sdd").enabled);  // 50 GiB is enough for the second disk
+    f.answer(Answer::back_answer());
+    EXPECT_NE(f.screen().text.find("Disk 1 of 2"), std::string::npos);
+    choose(f, "sda");
+    choose(f, "sdc");
+    choose(f, "continue");
+    EXPECT_EQ(f.job().devices, (std::vector<std::string>{"serial:S-A", "serial:S-C"}));
+}
+
 TEST_F(FlowTest, ImageNamesAreCheckedAndAnExistingOneIsRefused) {
     Flow f(services, options());
     to_mode(f);
