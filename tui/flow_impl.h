@@ -1,0 +1,118 @@
+// The flow model's state: the step the operator is on, the way back, and every answer so
+// far. Private to tui/flow*.cpp: what a step shows is built in flow_screens.cpp, what an
+// answer does in flow.cpp.
+#pragma once
+
+#include "tui/flow.h"
+#include "tui/flow_steps.h"
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kura::tui {
+
+struct Flow::Impl {
+    using Step = flow_steps::Step;
+
+    MenuServices& services;
+    FlowOptions options;
+    Language language = Language::en;
+    Job job;
+
+    Step step = Step::language;
+    int target_index = 0;  // restore_target: which disk (or partition) of the image
+    std::vector<std::pair<Step, int>> history;
+    std::string error;                  // shown on the current screen once
+    std::map<Step, int> last_selected;  // where the cursor was when the operator left a step
+
+    // Answers kept so that going back shows them again.
+    std::string keymap = "us";
+    std::string repo_kind;
+    std::string local_directory;
+    NetworkSettings network;
+    std::string server;
+    std::string nfs_export = "/home/partimag";
+    bool nfs_v4 = false;
+    std::string smb_share = "images";
+    std::string smb_user_text;
+    std::string smb_domain, smb_user;
+    std::string smb_password;
+    std::string smb_protocol;  // "", "SMB3", "SMB2"
+    std::string repo_location;  // what was opened (reread after a job)
+    RepositoryStatus repo;
+    std::string repo_disk;      // the disk holding a dev: repository (never a save source or target)
+
+    std::vector<DiskInfo> disks;
+    std::vector<NetworkInterface> interfaces;
+    std::vector<ImageNeed> needs;
+    std::vector<std::string> chosen_targets;  // per image disk or partition, as the job names it
+    Plan plan;
+    JobResult result;
+    std::size_t compression = 0;
+    std::size_t split = 0;
+    std::size_t when_done = 0;
+
+    Impl(MenuServices& s, FlowOptions o);
+
+    std::string t(std::string_view key) const { return tr(language, key); }
+    std::string t(std::string_view key, std::initializer_list<std::pair<std::string_view, std::string>> args) const {
+        return tr(language, key, args);
+    }
+
+    // ----- moving between steps -----
+
+    void go(Step next, int index = 0);
+    void back();
+    // Back to an earlier step (dropping what came after it), with an error to show there.
+    void return_to(Step earlier, const std::string& message);
+    // Forgets the steps back to (and including) `stop`, so that Back from the next
+    // screen does not walk through a finished job or a chosen repository again.
+    void forget_history_to(Step stop);
+
+    // ----- screens -----
+
+    Screen base(ScreenKind kind, const std::string& title_key) const;
+    static ScreenItem item(std::string key, std::string label, std::string detail = {});
+    // An item shown but not offered, with why.
+    static void refuse(ScreenItem& i, const std::string& reason);
+    Screen input_screen(const std::string& title_key, const std::string& text_key, const std::string& value,
+                        ScreenKind kind = ScreenKind::input) const;
+    std::string disk_detail(const DiskInfo& d) const;
+    std::string partition_detail(const PartitionInfo& p) const;
+    std::string image_detail(const ImageEntry& e) const;
+    std::string plan_text() const;
+    std::string targets_text() const;
+    Screen screen() const;
+
+    // For restoredisk, the disks; for restoreparts, every partition of every disk.
+    Screen restore_target_screen() const;
+    Screen progress_screen(const ProgressSnapshot& p) const;
+    Screen result_screen() const;
+
+    // ----- answers -----
+
+    void answer(const Answer& a);
+    void choose_keymap(const std::string& name);
+    void choose_repo_kind(int index);
+    void apply_network();
+
+    // Opens the repository; on failure goes back to `on_error` with what the engine said.
+    void open_repo(const std::string& location, Step on_error);
+    void refresh_disks();
+    void choose_mode(int index);
+
+    // The repository may have changed (a save just finished): read it again.
+    void reread_repository();
+    void choose_sources(const Answer& a);
+    void cycle_save_option(int index);
+    void cycle_restore_option(int index);
+    void make_plan(Step plan_step);
+    void choose_image(int index);
+    void choose_target(int index);
+    void job_finished(const JobResult& r);
+    void start_over();
+};
+
+}  // namespace kura::tui
