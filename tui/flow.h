@@ -35,9 +35,8 @@ enum class FlowAction {
     show,       // draw screen() and pass the answer to answer()
     run_job,    // draw the progress screen, call services.run(job()) on a worker, then job_finished()
     shell,      // leave the terminal to a shell, then call shell_done()
-    reboot,     // the operator chose reboot / power off / quit
+    reboot,     // the operator chose reboot or power off (or a job's "when done" did)
     power_off,
-    quit,
 };
 
 class Flow {

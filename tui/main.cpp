@@ -451,9 +451,6 @@ int run_menu(CursesScreen& screen, Flow& flow, MenuServices& services, const Log
                 tell_terminal(log.terminal_stderr, "not running on the kura live system, so the machine is not powered off");
             }
             return 0;
-        case FlowAction::quit:
-            log_line("quit");
-            return 0;
         }
     }
 }
