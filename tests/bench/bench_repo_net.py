@@ -9,9 +9,11 @@ directories on the same disk, so the ratio shows what the network path costs. Go
 Speed is reported, never asserted; each image must pass checkimage. The page cache is
 dropped before every timed run.
 
-Each setting is run --repeat times (default 3, or KURA_BENCH_NET_REPEAT) in rounds of
+Each setting is run --repeat times (default 5, or KURA_BENCH_NET_REPEAT) in rounds of
 local, NFS, SMB, so a load change on a shared machine hits all three alike; the table shows
-medians, with the spread (slowest/fastest - 1) of each, and the ratio of the medians."""
+medians, with the spread (slowest/fastest - 1) of each, and the ratio of the medians.
+512 MiB of data by default: with less, a run lasts about a second on loopback and one
+slow run swings the ratio."""
 import argparse
 import os
 import shutil
@@ -79,8 +81,8 @@ def timed_save(repo, image, src, opts, env):
 def main():
     ns.enter_private_network()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=int(os.environ.get("KURA_BENCH_NET_REPEAT", "3")))
-    parser.add_argument("--data-mib", type=int, default=int(os.environ.get("KURA_BENCH_NET_MIB", "192")))
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("KURA_BENCH_NET_REPEAT", "5")))
+    parser.add_argument("--data-mib", type=int, default=int(os.environ.get("KURA_BENCH_NET_MIB", "512")))
     parser.add_argument("--only", choices=("zstd", "none"), help="one compression setting only")
     args = parser.parse_args()
     data_mib = args.data_mib
