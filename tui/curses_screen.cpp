@@ -1,5 +1,8 @@
 #include "tui/curses_screen.h"
 
+#include "tui/dialog_layout.h"
+#include "tui/terminal_text.h"
+
 #include <curses.h>
 #include <langinfo.h>
 #include <strings.h>
@@ -25,14 +28,6 @@ namespace {
 constexpr int key_poll_ms = 200;
 // Lone Esc must mean "back" quickly, yet arrow keys over a serial line still arrive whole.
 constexpr int escape_delay_ms = 25;
-// Below this the dialog cannot be laid out; the operator is asked to enlarge the window.
-constexpr int smallest_columns = 30;
-constexpr int smallest_lines = 10;
-// The box never grows wider than this on a large terminal: long lines stay readable.
-constexpr int widest_box = 100;
-constexpr int narrowest_box = 50;
-constexpr int field_min_width = 40;
-constexpr int max_error_lines = 3;
 
 // ---- What a fatal-signal handler needs to give the terminal back (see
 // restore_terminal_from_signal_handler): captured while nothing can interrupt it, read only.
@@ -80,164 +75,6 @@ bool use_utf8_locale() {
     std::setlocale(LC_NUMERIC, "C");
     if (codeset_is_utf8()) return true;
     return std::setlocale(LC_CTYPE, "C.UTF-8") != nullptr && codeset_is_utf8();
-}
-
-// ---- Text measured in terminal columns, never in bytes: a CJK character takes two columns.
-
-int char_width(wchar_t c) {
-    int w = ::wcwidth(c);
-    return w < 0 ? 0 : w;
-}
-
-int text_width(std::wstring_view text) {
-    int width = 0;
-    for (wchar_t c : text) width += char_width(c);
-    return width;
-}
-
-// UTF-8 (the catalogs, disk models, engine messages) to wide characters. mbrtowc rather than
-// one mbstowcs call, so a byte that is not valid in the locale (an odd disk model string)
-// becomes '?' instead of losing the whole string; control characters become '?' too, except
-// the newlines and tabs that text layout handles.
-std::wstring widen(std::string_view text) {
-    std::wstring out;
-    out.reserve(text.size());
-    std::mbstate_t state{};
-    std::size_t i = 0;
-    while (i < text.size()) {
-        wchar_t c = 0;
-        std::size_t used = std::mbrtowc(&c, text.data() + i, text.size() - i, &state);
-        if (used == static_cast<std::size_t>(-1) || used == static_cast<std::size_t>(-2)) {
-            out.push_back(L'?');
-            state = std::mbstate_t{};
-            ++i;
-            continue;
-        }
-        i += std::max<std::size_t>(used, 1);
-        if (c != L'\n' && c != L'\t' && ::wcwidth(c) < 0) c = L'?';
-        out.push_back(c);
-    }
-    return out;
-}
-
-std::string narrow(std::wstring_view text) {
-    std::string out;
-    std::mbstate_t state{};
-    char bytes[MB_LEN_MAX];
-    for (wchar_t c : text) {
-        std::size_t n = std::wcrtomb(bytes, c, &state);
-        if (n == static_cast<std::size_t>(-1)) {
-            out.push_back('?');
-            state = std::mbstate_t{};
-            continue;
-        }
-        out.append(bytes, n);
-    }
-    return out;
-}
-
-// The longest prefix that fits in `width` columns (a wide character is never split).
-std::wstring fit(std::wstring_view text, int width) {
-    int used = 0;
-    std::size_t n = 0;
-    while (n < text.size() && used + char_width(text[n]) <= width) used += char_width(text[n++]);
-    return std::wstring(text.substr(0, n));
-}
-
-std::wstring pad(std::wstring_view text, int width) {
-    std::wstring out = fit(text, width);
-    out.append(static_cast<std::size_t>(std::max(0, width - text_width(out))), L' ');
-    return out;
-}
-
-// Cuts `text` to `width` columns, ending in "..." when something was cut.
-std::wstring ellipsize(std::wstring_view text, int width) {
-    if (text_width(text) <= width) return std::wstring(text);
-    if (width <= 3) return fit(text, width);
-    return fit(text, width - 3) + L"...";
-}
-
-std::wstring expand_tabs(std::wstring_view line) {
-    std::wstring out;
-    int column = 0;
-    for (wchar_t c : line) {
-        if (c == L'\t') {
-            do {
-                out.push_back(L' ');
-                ++column;
-            } while (column % 8 != 0);
-        } else {
-            out.push_back(c);
-            column += char_width(c);
-        }
-    }
-    return out;
-}
-
-std::vector<std::wstring> split_lines(std::wstring_view text) {
-    while (!text.empty() && text.back() == L'\n') text.remove_suffix(1);
-    std::vector<std::wstring> lines;
-    if (text.empty()) return lines;
-    std::size_t start = 0;
-    for (;;) {
-        std::size_t end = text.find(L'\n', start);
-        lines.push_back(expand_tabs(text.substr(start, end == std::wstring_view::npos ? text.npos : end - start)));
-        if (end == std::wstring_view::npos) break;
-        start = end + 1;
-    }
-    return lines;
-}
-
-// Japanese line breaking in its simplest form: a line may break between two CJK characters
-// (there are no spaces), but not before closing punctuation or small kana, nor after an
-// opening bracket; elsewhere lines break at spaces.
-bool may_break_before(std::wstring_view line, std::size_t i) {
-    static constexpr std::wstring_view no_break_before =
-        L"、。，．・：；？！ー）」』】〕〉》ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ,.:;!?)]}%";
-    static constexpr std::wstring_view no_break_after = L"（「『【〔〈《([{";
-    wchar_t before = line[i - 1];
-    wchar_t at = line[i];
-    if (at == L' ' || before == L' ') return true;
-    if (char_width(before) < 2 && char_width(at) < 2) return false;
-    return no_break_before.find(at) == std::wstring_view::npos &&
-           no_break_after.find(before) == std::wstring_view::npos;
-}
-
-void wrap_line(std::wstring_view line, int width, std::vector<std::wstring>& out) {
-    if (line.empty()) {
-        out.emplace_back();
-        return;
-    }
-    std::size_t start = 0;
-    while (start < line.size()) {
-        int used = 0;
-        std::size_t end = start;
-        while (end < line.size() && used + char_width(line[end]) <= width) used += char_width(line[end++]);
-        if (end == line.size()) {
-            out.emplace_back(line.substr(start));
-            return;
-        }
-        std::size_t cut = end;
-        while (cut > start && !may_break_before(line, cut)) --cut;
-        if (cut == start) cut = std::max(end, start + 1);  // one long word: cut it where it overflows
-        std::wstring_view piece = line.substr(start, cut - start);
-        while (!piece.empty() && piece.back() == L' ') piece.remove_suffix(1);
-        out.emplace_back(piece);
-        start = cut;
-        while (start < line.size() && line[start] == L' ') ++start;
-    }
-}
-
-std::vector<std::wstring> wrap(std::wstring_view text, int width) {
-    std::vector<std::wstring> out;
-    for (const std::wstring& line : split_lines(text)) wrap_line(line, width, out);
-    return out;
-}
-
-int widest_line(std::wstring_view text) {
-    int widest = 0;
-    for (const std::wstring& line : split_lines(text)) widest = std::max(widest, text_width(line));
-    return widest;
 }
 
 // ---- Keys
@@ -346,111 +183,6 @@ bool no_color_requested() {
     return value != nullptr && *value != '\0';
 }
 
-enum class Body { none, list, field, prompt };
-
-Body body_of(const Screen& screen) {
-    switch (screen.kind) {
-    case ScreenKind::menu: case ScreenKind::checklist: return Body::list;
-    case ScreenKind::input: case ScreenKind::password: return Body::field;
-    case ScreenKind::confirm: return Body::prompt;
-    case ScreenKind::progress: return screen.items.empty() ? Body::none : Body::list;
-    case ScreenKind::message: return Body::none;
-    }
-    return Body::none;
-}
-
-// One list row: "[x] " in a checklist, the label padded to the widest label, for a
-// disabled item why, and the detail.
-std::vector<std::wstring> item_rows(const Screen& screen, const std::vector<bool>& ticks) {
-    int label_column = 0;
-    for (const ScreenItem& item : screen.items) label_column = std::max(label_column, text_width(widen(item.label)));
-    std::vector<std::wstring> rows;
-    rows.reserve(screen.items.size());
-    for (std::size_t i = 0; i < screen.items.size(); ++i) {
-        const ScreenItem& item = screen.items[i];
-        std::wstring row;
-        if (screen.kind == ScreenKind::checklist) row = (i < ticks.size() && ticks[i]) ? L"[x] " : L"[ ] ";
-        row += pad(widen(item.label), label_column);
-        // The reason comes before the detail: a long detail is cut at the box's edge, and
-        // why an item cannot be chosen is what the operator must see.
-        if (!item.enabled && !item.reason.empty()) row += L"  (" + widen(item.reason) + L")";
-        if (!item.detail.empty()) row += L"  " + widen(item.detail);
-        while (!row.empty() && row.back() == L' ') row.pop_back();
-        rows.push_back(std::move(row));
-    }
-    return rows;
-}
-
-// Where everything of one screen goes for the terminal's present size.
-struct Layout {
-    bool too_small = false;
-    int top = 0, left = 0, height = 0, width = 0;  // the box, borders included
-    int content_left = 0, content_width = 0;
-    std::vector<std::wstring> text;  // wrapped to content_width, all of it
-    int text_top = 0, text_rows = 0;
-    int body_top = 0, body_rows = 0;  // list rows, or the one field / prompt row
-    std::vector<std::wstring> error;
-    int error_top = 0;
-};
-
-Layout lay_out(const Screen& screen, const std::vector<std::wstring>& rows) {
-    Layout lay;
-    if (COLS < smallest_columns || LINES < smallest_lines) {
-        lay.too_small = true;
-        return lay;
-    }
-    const Body body = body_of(screen);
-    const std::wstring text = widen(screen.text);
-    const std::wstring error = widen(screen.error);
-
-    // Width: as wide as the content wants (so text is not wrapped needlessly), within the
-    // terminal; a progress screen takes the widest so changing numbers do not make it jump.
-    const int widest = std::min(COLS - 4, widest_box);
-    const int narrowest = std::min(widest, narrowest_box);
-    int natural = std::max(widest_line(text), widest_line(error));
-    natural = std::max(natural, text_width(widen(screen.title)) + 4);
-    for (const std::wstring& row : rows) natural = std::max(natural, text_width(row) + 2);
-    if (body == Body::field) natural = std::max(natural, field_min_width);
-    lay.width = screen.kind == ScreenKind::progress ? widest : std::clamp(natural + 4, narrowest, widest);
-    lay.content_width = lay.width - 4;  // border and one space on each side
-
-    lay.text = wrap(text, lay.content_width);
-    lay.error = wrap(error, lay.content_width);
-    if (static_cast<int>(lay.error.size()) > max_error_lines) {
-        lay.error.resize(max_error_lines);
-        lay.error.back() = ellipsize(lay.error.back() + L" ...", lay.content_width);
-    }
-
-    // Height: the bottom line is the key help; the box takes what is left above it. When
-    // everything does not fit, the list keeps at least half the room and scrolls, the text
-    // is cut (message and confirm text scrolls instead).
-    const int inside_max = LINES - 1 - 2;
-    const int body_wanted = body == Body::list ? static_cast<int>(rows.size()) : body == Body::none ? 0 : 1;
-    const int text_wanted = static_cast<int>(lay.text.size());
-    const int error_block = lay.error.empty() ? 0 : static_cast<int>(lay.error.size()) + 1;
-    int gap = text_wanted > 0 && body_wanted > 0 ? 1 : 0;
-    int padding = 1;
-    if (2 * padding + text_wanted + gap + body_wanted + error_block > inside_max) padding = 0;
-    const int room = std::max(1, inside_max - 2 * padding - gap - error_block);
-    if (body == Body::list) {
-        int kept = std::min(body_wanted, std::max(3, room / 2));
-        lay.body_rows = std::min({body_wanted, room, std::max(kept, room - text_wanted)});
-    } else {
-        lay.body_rows = std::min(body_wanted, room);
-    }
-    lay.text_rows = std::min(text_wanted, room - lay.body_rows);
-    if (lay.text_rows == 0 || lay.body_rows == 0) gap = 0;
-    lay.height = 2 + 2 * padding + lay.text_rows + gap + lay.body_rows + error_block;
-
-    lay.top = std::max(0, (LINES - 1 - lay.height) / 2);
-    lay.left = (COLS - lay.width) / 2;
-    lay.content_left = lay.left + 2;
-    lay.text_top = lay.top + 1 + padding;
-    lay.body_top = lay.text_top + lay.text_rows + gap;
-    lay.error_top = lay.body_top + lay.body_rows + (lay.error.empty() ? 0 : 1);
-    return lay;
-}
-
 // Writes `text` at (y, x) within `width` columns; with `fill`, the rest of the width too.
 void put(int y, int x, std::wstring_view text, int width, attr_t attributes, bool fill = false) {
     std::wstring shown = fill ? pad(text, width) : fit(text, width);
@@ -492,24 +224,6 @@ void draw_scroll_marks(const Layout& lay, const Palette& palette, int first_row,
     const int border = lay.left + lay.width - 1;
     if (more_above) mvaddch(first_row, border, ACS_UARROW | palette.dialog);
     if (more_below) mvaddch(first_row + rows - 1, border, ACS_DARROW | palette.dialog);
-}
-
-// ---- Moving in a list whose disabled items cannot hold the cursor
-
-int next_enabled(const std::vector<ScreenItem>& items, int from, int direction) {
-    for (int i = from + direction; i >= 0 && i < static_cast<int>(items.size()); i += direction) {
-        if (items[static_cast<std::size_t>(i)].enabled) return i;
-    }
-    return -1;
-}
-
-// `wanted` itself when enabled, else the nearest enabled item searching `direction` first.
-int nearest_enabled(const std::vector<ScreenItem>& items, int wanted, int direction) {
-    if (items.empty()) return -1;
-    wanted = std::clamp(wanted, 0, static_cast<int>(items.size()) - 1);
-    if (items[static_cast<std::size_t>(wanted)].enabled) return wanted;
-    int found = next_enabled(items, wanted, direction);
-    return found >= 0 ? found : next_enabled(items, wanted, -direction);
 }
 
 // What the operator has done on the screen being asked, kept across redraws.
@@ -556,7 +270,7 @@ Layout CursesScreen::Impl::draw(const Screen& screen, Interaction& state) {
         erase();  // ncurses then sends only what changed: cheap over a 9600 baud line
     }
     const std::vector<std::wstring> rows = item_rows(screen, state.ticks);
-    Layout lay = lay_out(screen, rows);
+    Layout lay = lay_out(screen, rows, COLS, LINES);
     if (lay.too_small) {
         put(0, 0, L"Please enlarge the terminal (at least 30x10).", COLS, palette.background);
         curs_set(0);
