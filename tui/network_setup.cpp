@@ -1,5 +1,7 @@
 #include "tui/network_setup.h"
 
+#include "tui/validation.h"
+
 #include "core/error.h"
 #include "core/log.h"
 #include "core/run_tool.h"
@@ -105,20 +107,6 @@ void write_resolv_conf(const std::string& path, const std::string& dns) {
 
 }  // namespace
 
-bool is_ipv4(const std::string& text) {
-    in_addr address{};
-    return ::inet_pton(AF_INET, text.c_str(), &address) == 1;
-}
-
-bool is_ipv4_with_prefix(const std::string& text) {
-    auto slash = text.find('/');
-    if (slash == std::string::npos || !is_ipv4(text.substr(0, slash))) return false;
-    std::string prefix = text.substr(slash + 1);
-    auto digit = [](char c) { return c >= '0' && c <= '9'; };
-    if (prefix.empty() || prefix.size() > 2 || !std::all_of(prefix.begin(), prefix.end(), digit)) return false;
-    return std::stoi(prefix) <= 32;
-}
-
 std::vector<NetworkInterface> list_network_interfaces(const std::string& sys_class_net) {
     std::vector<NetworkInterface> interfaces;
     std::error_code ec;
@@ -147,12 +135,12 @@ void apply_network_settings(const NetworkSettings& settings, const std::string& 
     if (nic.empty() || nic.find('/') != std::string::npos || nic == "." || nic == "..")
         throw Error(ExitCode::usage, "no network interface chosen");
     if (settings.mode == AddressMode::manual) {
-        if (!is_ipv4_with_prefix(settings.address))
+        if (!check_ipv4_with_prefix(settings.address).empty())
             throw Error(ExitCode::usage, "'" + settings.address + "' is not an IPv4 address with its prefix length "
                                                                   "(such as 192.168.1.5/24)");
-        if (!settings.gateway.empty() && !is_ipv4(settings.gateway))
+        if (!settings.gateway.empty() && !check_ipv4(settings.gateway, false).empty())
             throw Error(ExitCode::usage, "gateway '" + settings.gateway + "' is not an IPv4 address");
-        if (!settings.dns.empty() && !is_ipv4(settings.dns))
+        if (!settings.dns.empty() && !check_ipv4(settings.dns, false).empty())
             throw Error(ExitCode::usage, "DNS server '" + settings.dns + "' is not an IPv4 address");
     }
     run_step(nic, {"ip", "link", "set", nic, "up"});

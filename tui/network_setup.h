@@ -29,8 +29,4 @@ std::vector<NetworkInterface> list_network_interfaces(const std::string& sys_cla
 // malformed address, io_error for no DHCP answer or a failing command).
 void apply_network_settings(const NetworkSettings& settings, const std::string& resolv_conf = "/etc/resolv.conf");
 
-// "192.168.1.5/24": an IPv4 address with a prefix length 0-32 (what `manual` takes).
-bool is_ipv4_with_prefix(const std::string& text);
-bool is_ipv4(const std::string& text);
-
 }  // namespace kura::tui

@@ -43,19 +43,6 @@ TEST(NetworkSetup, ListsInterfacesFromSysfs) {
     EXPECT_TRUE(list[3].link_up);
 }
 
-TEST(NetworkSetup, AddressChecks) {
-    EXPECT_TRUE(is_ipv4_with_prefix("192.168.1.5/24"));
-    EXPECT_TRUE(is_ipv4_with_prefix("10.0.0.1/32"));
-    EXPECT_FALSE(is_ipv4_with_prefix("192.168.1.5"));
-    EXPECT_FALSE(is_ipv4_with_prefix("192.168.1.5/33"));
-    EXPECT_FALSE(is_ipv4_with_prefix("192.168.1/24"));
-    EXPECT_FALSE(is_ipv4_with_prefix("192.168.1.5/"));
-    EXPECT_FALSE(is_ipv4_with_prefix("192.168.1.5/2x"));
-    EXPECT_TRUE(is_ipv4("8.8.8.8"));
-    EXPECT_FALSE(is_ipv4("8.8.8"));
-    EXPECT_FALSE(is_ipv4("dns.example"));
-}
-
 TEST(NetworkSetup, MalformedManualSettingsAreRefusedBeforeAnythingRuns) {
     NetworkSettings s;
     s.interface = "kura-nonexistent0";

@@ -30,6 +30,11 @@ TEST(Validation, Addresses) {
     EXPECT_EQ(check_ipv4_with_prefix("192.168.1.50"), "error.address_prefix");
     EXPECT_EQ(check_ipv4_with_prefix("192.168.1.50/33"), "error.address_prefix");
     EXPECT_EQ(check_ipv4_with_prefix("192.168.1.500/24"), "error.address_invalid");
+    EXPECT_EQ(check_ipv4_with_prefix("10.0.0.1/32"), "");
+    EXPECT_EQ(check_ipv4_with_prefix("192.168.1/24"), "error.address_invalid");
+    EXPECT_EQ(check_ipv4_with_prefix("192.168.1.5/"), "error.address_prefix");
+    EXPECT_EQ(check_ipv4_with_prefix("192.168.1.5/2x"), "error.address_prefix");
+    EXPECT_EQ(check_ipv4("dns.example", false), "error.address_invalid");
     EXPECT_EQ(check_ipv4("", true), "");
     EXPECT_EQ(check_ipv4("", false), "error.address_invalid");
     EXPECT_EQ(check_ipv4("10.0.0.1", false), "");
