@@ -1,0 +1,261 @@
+"""The kura live ISO booted in QEMU and driven through its serial console, for the e2e tests.
+
+QEMU runs with TCG (this machine's /dev/kvm is a nested kind that cannot run firmware),
+-nographic so that the first serial port is this process's pexpect pipe, user networking
+with restrict=on (the guest reaches nothing but explicit forwards to 127.0.0.1). Everything
+the guest prints is fed into a pyte terminal of 80x24, so a test reads the screen the way
+an operator at iLO's virtual serial port would, and types vt100 keys.
+"""
+import os
+import re
+import shutil
+import subprocess
+import time
+
+import pexpect
+import pyte
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+# The boot menu's entries in order (live-iso/boot-entries).
+ENTRIES = ["vga", "kms", "safe", "serial0", "serial1", "toram", "dd", "disk"]
+
+KEYS = {"Up": "\x1bOA", "Down": "\x1bOB", "Enter": "\r", "Space": " ", "C-u": "\x15", "Esc": "\x1b",
+        "Tab": "\t", "BTab": "\x1b[Z"}
+
+
+def iso_path():
+    path = os.environ.get("KURA_ISO", os.path.join(TOP, "build", "kura-live.iso"))
+    if not os.path.exists(path):
+        raise AssertionError("the live ISO %s is missing: run live-iso/build-iso (ctest's e2e.build_iso does)" % path)
+    return path
+
+
+class LiveGuest:
+    def __init__(self, workdir, firmware="bios", entry="serial0", params="", drives=(), devices=(),
+                 guest_forwards=(), memory_mib=1536, log_name="serial.log"):
+        self.workdir = workdir
+        self.firmware = firmware
+        self.entry = entry
+        self.params = params
+        self.screen = pyte.Screen(80, 24)
+        self.stream = pyte.ByteStream(self.screen)
+        self.raw = bytearray()
+        self.log_path = os.path.join(workdir, log_name)
+        self.monitor = os.path.join(workdir, "qemu-monitor.sock")
+        netdev = "user,id=n0,restrict=on"
+        for guest_address, guest_port, host_port in guest_forwards:
+            netdev += ",guestfwd=tcp:%s:%d-tcp:127.0.0.1:%d" % (guest_address, guest_port, host_port)
+        argv = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", str(memory_mib), "-smp", "2",
+                "-nographic", "-monitor", "unix:%s,server,nowait" % self.monitor,
+                "-cdrom", iso_path(), "-boot", "d",
+                "-netdev", netdev, "-device", "virtio-net-pci,netdev=n0"]
+        if firmware == "uefi":
+            vars_copy = os.path.join(workdir, "OVMF_VARS.fd")
+            shutil.copy(OVMF_VARS, vars_copy)
+            argv += ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
+                     "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy]
+        for d in drives:
+            argv += ["-drive", d]
+        for d in devices:
+            argv += ["-device", d]
+        self.argv = argv
+        self.process = None
+        self.started = None
+        self.menu_seconds = None
+
+    # ---- the QEMU process
+
+    def start(self):
+        self.started = time.monotonic()
+        self.logfile = open(self.log_path, "wb")
+        self.process = pexpect.spawn(self.argv[0], self.argv[1:], timeout=600, echo=False)
+        self.process.logfile_read = self.logfile
+        self._choose_boot_entry()
+        return self
+
+    def close(self):
+        if self.process is not None and self.process.isalive():
+            self.process.terminate(force=True)
+        if self.process is not None:
+            self.logfile.close()
+        self.process = None
+
+    def wait_exit(self, timeout):
+        """The guest powering itself off ends QEMU."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._pump(1.0)
+            if not self.process.isalive():
+                return True
+        return False
+
+    # ---- reading the screen
+
+    def _pump(self, seconds):
+        """Reads what the guest printed during `seconds` into the terminal."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            try:
+                data = self.process.read_nonblocking(65536, timeout=min(left, 0.2))
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
+                return
+            self.raw += data
+            self.stream.feed(data)
+
+    def text(self):
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def serial_text(self):
+        """Everything printed so far, escape sequences removed."""
+        return re.sub(r"\x1b(\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z]|[=>])", "", self.raw.decode("utf-8", "replace"))
+
+    def wait_for(self, *texts, timeout=120, absent=()):
+        deadline = time.monotonic() + timeout
+        while True:
+            self._pump(0.3)
+            shown = self.text()
+            if all(t in shown for t in texts) and not any(a in shown for a in absent):
+                return shown
+            if time.monotonic() > deadline:
+                raise AssertionError("waited %d s for %r; the screen shows:\n%s\n--- serial tail:\n%s"
+                                     % (timeout, texts, shown, self.serial_text()[-3000:]))
+            if not self.process.isalive():
+                raise AssertionError("QEMU ended while waiting for %r; serial tail:\n%s"
+                                     % (texts, self.serial_text()[-3000:]))
+
+    def wait_serial(self, pattern, timeout=120):
+        """A regular expression in the serial stream (boot messages scroll off the screen)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = re.search(pattern, self.serial_text())
+            if found:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError("waited %d s for /%s/ on the serial line; tail:\n%s"
+                                     % (timeout, pattern, self.serial_text()[-3000:]))
+            if not self.process.isalive():
+                raise AssertionError("QEMU ended while waiting for /%s/; tail:\n%s"
+                                     % (pattern, self.serial_text()[-3000:]))
+            self._pump(0.3)
+
+    # ---- typing
+
+    def keys(self, *names):
+        for name in names:
+            self.process.send(KEYS.get(name, name))
+            self._pump(0.15)
+
+    def type(self, text, delay=0.03):
+        for ch in text:
+            self.process.send(ch)
+            time.sleep(delay)
+        self._pump(0.1)
+
+    def highlighted_line(self):
+        for y in range(self.screen.lines):
+            row = self.screen.buffer[y]
+            if sum(1 for x in range(self.screen.columns) if row[x].reverse and row[x].data.strip()) >= 3:
+                return y
+        return None
+
+    def select(self, text):
+        """Moves the highlight onto the item whose line holds `text` with Up and Down."""
+        pattern = re.compile(r"(?:[\u2502x|] )(?:\[[ x]\] )?" + re.escape(text) + r"(?![0-9A-Za-z])")
+        for _ in range(60):
+            self._pump(0.2)
+            lines = self.screen.display
+            cursor = self.highlighted_line()
+            if cursor is not None and pattern.search(lines[cursor]):
+                return
+            targets = [i for i, line in enumerate(lines) if pattern.search(line)]
+            if not targets or cursor is None:
+                self._pump(0.5)
+                continue
+            self.keys("Up" if targets[0] < cursor else "Down")
+        raise AssertionError("no item %r to highlight; the screen shows:\n%s" % (text, self.text()))
+
+    def choose(self, text):
+        self.select(text)
+        self.keys("Enter")
+
+    # ---- the boot loaders
+
+    def _choose_boot_entry(self):
+        p = self.process
+        # SeaBIOS mirrors isolinux's screen onto the serial line and isolinux writes there
+        # too, so characters may come twice.
+        p.expect(rb"D+e+f+a+u+l+t+ +s+e+t+t+i+n+g+s+,+ +V+G+A+", timeout=180)
+        self.raw += p.before + p.after
+        time.sleep(1.0)
+        if self.firmware == "bios":
+            # isolinux: Esc leaves the menu for the boot: prompt, where a label and extra
+            # parameters are typed - sturdier than arrow keys, whose escape sequences
+            # isolinux may take for a lone Esc when they arrive split under TCG.
+            p.send("\x1b")
+            p.expect(rb"boot: ", timeout=30)
+            time.sleep(0.5)
+            self.type(self.entry + (" " + self.params if self.params else ""), delay=0.08)
+            p.send("\r")
+        else:
+            if self.params:
+                # GRUB: every entry appends $kura_extra; set it at the command prompt.
+                p.send("c")
+                time.sleep(1.0)
+                self.type("set kura_extra='%s'" % self.params, delay=0.08)
+                p.send("\r")
+                time.sleep(0.5)
+                p.send("\x1b")
+                time.sleep(1.0)
+            for _ in range(ENTRIES.index(self.entry)):
+                p.send("\x1b[B")
+                time.sleep(0.3)
+            p.send("\r")
+        self.boot_selected = time.monotonic()
+
+    def wait_menu(self, *texts, timeout=240):
+        shown = self.wait_for(*texts, timeout=timeout)
+        if self.menu_seconds is None:
+            self.menu_seconds = time.monotonic() - self.started
+        return shown
+
+    # ---- a shell through the menu
+
+    def shell_from_mode(self, mode_title="Mode"):
+        """From the mode screen: the menu's shell, on this serial line."""
+        self.wait_for(mode_title, "shell")
+        self.choose("shell")
+        self.wait_serial(r"type 'exit' to return to the menu", timeout=30)
+        self._pump(0.5)
+
+    def run(self, command, timeout=60):
+        """One command in the shell; its output (markers keep the echo out)."""
+        marker = "KURA%d" % int(time.monotonic() * 1000)
+        before = len(self.serial_text())
+        self.process.send("%s; echo %s-END-$?\r" % (command, marker[:4] + "''" + marker[4:]))
+        found = None
+        deadline = time.monotonic() + timeout
+        while found is None:
+            self._pump(0.3)
+            found = re.search(re.escape(marker) + r"-END-(\d+)", self.serial_text()[before:])
+            if time.monotonic() > deadline:
+                raise AssertionError("`%s` did not finish in %d s; tail:\n%s"
+                                     % (command, timeout, self.serial_text()[-2000:]))
+        out = self.serial_text()[before:before + found.start()]
+        # Drop the echoed command line.
+        out = out.split("\n", 1)[1] if "\n" in out else ""
+        return out.replace("\r", ""), int(found.group(1))
+
+    def screendump(self, path):
+        """The VGA screen as a PPM file (QEMU's monitor)."""
+        subprocess.run(["bash", "-c", "echo 'screendump %s' | socat - UNIX-CONNECT:%s" % (path, self.monitor)],
+                       check=False, timeout=20, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return os.path.exists(path)
