@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Over the serial console, keystrokes alone: the live ISO's kura-menu saves a server disk
+(virtio; GPT: ESP FAT32, NTFS, swap, raw bytes, ext4) into the repository disk, then
+restores it onto a blank disk. The host checks the restored disk: the boot area, the
+partition table, fsck of every filesystem and identical file trees."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_case import LiveTestCase, di, kt, make_repository_disk, MiB  # noqa: E402
+
+IMAGE = "serial-img"
+
+
+class SerialSaveRestore(LiveTestCase):
+    def test_savedisk_then_restoredisk_over_serial(self):
+        layout = di.make_gpt_disk(self.tmp, self.path("server.img"))
+        blank = kt.zeroed_file(self.path("blank.img"), 240 * MiB)
+        repo = make_repository_disk(self.tmp, self.path("repo.img"))
+        # virtio disks appear as vda, vdb, vdc in this order.
+        g = self.guest(entry="serial0", drives=[
+            "file=%s,if=virtio,format=raw" % layout.path,
+            "file=%s,if=virtio,format=raw" % blank,
+            "file=%s,if=virtio,format=raw" % repo])
+        self.walk_to_mode(g, "vdc1")
+
+        g.wait_for("Mode", "savedisk")
+        g.choose("savedisk")
+        g.wait_for("Image name")
+        g.keys("C-u")
+        g.type(IMAGE)
+        g.keys("Enter")
+        shown = g.wait_for("Disks to save", "vda", "vdb")
+        self.assertRegex(shown, r"vdc +\(.*holds the image repository")
+        g.select("vda")
+        g.keys("Space", "Enter")
+        g.wait_for("Options", "zstd")
+        g.choose("Continue")
+        g.wait_for("The plan", "Data to copy", "vda")
+        g.keys("Enter")
+        g.wait_for("(y/n)", IMAGE)
+        g.keys("y")
+        shown = g.wait_for("Image %s is saved." % IMAGE, timeout=900)
+        self.assertIn("kura savedisk", shown)
+        g.choose("Start over")
+
+        g.wait_for("Mode", "restoredisk")
+        g.choose("restoredisk")
+        g.wait_for("Choose an image", IMAGE)
+        g.choose(IMAGE)
+        g.wait_for("Target", "vdb")
+        g.choose("vdb")
+        g.wait_for("Options", "Grow the last partition")
+        g.choose("Continue")
+        g.wait_for("The plan", "will be overwritten")
+        g.keys("Enter")
+        g.wait_for("(y/n)", "vdb")
+        g.keys("y")
+        g.wait_for("Let me ask you again")
+        g.keys("y")
+        shown = g.wait_for("Image %s is restored." % IMAGE, timeout=900)
+        self.assertIn("kura restoredisk", shown)
+        g.choose("Power off")
+        self.assertTrue(g.wait_exit(120), "the guest did not power off")
+
+        di.check_restored(self, layout, blank, self.tmp)
+        mnt = self.repository_partition(repo)
+        self.assertKura(kt.run_kura("checkimage", "--repo", mnt, IMAGE), 0)
+        files = os.listdir(os.path.join(mnt, IMAGE))
+        # The live system's logs travel with the image (KURA_LIVE_LOG_DIR=/var/log/kura).
+        self.assertIn("kura-live-init.log", files)
+        with open(os.path.join(mnt, IMAGE, "kura-live-init.log")) as f:
+            self.assertIn("coldplug", f.read())
+
+
+if __name__ == "__main__":
+    kt.main()
