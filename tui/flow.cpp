@@ -8,10 +8,33 @@
 #include "tui/validation.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace kura::tui {
 
 using namespace flow_steps;
+
+namespace {
+
+// A refused logon is corrected on the password screen; anything else (server, share,
+// export) from the first of the server questions.
+bool logon_refused(const std::string& message) {
+    return message.find("password") != std::string::npos || message.find("logon") != std::string::npos ||
+           message.find("denied") != std::string::npos;
+}
+
+// An interface that can reach a server already: not loopback, with an IPv4 address (the
+// live system's /init asks DHCP for one when kura.repo= names a network location).
+bool has_ipv4_address(const std::vector<NetworkInterface>& interfaces) {
+    for (const auto& n : interfaces) {
+        if (n.loopback) continue;
+        for (const auto& a : n.addresses)
+            if (a.find('.') != std::string::npos && a.find(':') == std::string::npos) return true;
+    }
+    return false;
+}
+
+}  // namespace
 
 Flow::Impl::Impl(MenuServices& s, FlowOptions o) : services(s), options(std::move(o)) {
     job.only_devices = options.only_devices;
@@ -29,6 +52,7 @@ Flow::Impl::Impl(MenuServices& s, FlowOptions o) : services(s), options(std::mov
         services.load_keymap(keymap);
         history.push_back({Step::keyboard, 0});
         step = Step::repo_kind;
+        reached_repo_kind();
     }
 }
 
@@ -181,7 +205,9 @@ void Flow::Impl::answer(const Answer& a) {
         return;
     case Step::nfs_version:
         nfs_v4 = a.index == 1;
-        open_repo(std::string(nfs_v4 ? "nfs4://" : "nfs://") + server + nfs_export, Step::nfs_server);
+        open_repo(std::string(nfs_v4 ? "nfs4://" : "nfs://") + server + nfs_export +
+                      (nfs_v4 || nfs_options.empty() ? "" : "?" + nfs_options),
+                  Step::nfs_server);
         return;
     case Step::smb_share:
         smb_share = a.text;
@@ -201,6 +227,11 @@ void Flow::Impl::answer(const Answer& a) {
         return;
     case Step::smb_password:
         smb_password = a.text;
+        // A preset says the protocol already: the password was all that was missing.
+        if (preset_pending) {
+            open_preset();
+            return;
+        }
         go(Step::smb_version);
         return;
     case Step::smb_version: {
@@ -277,6 +308,110 @@ void Flow::Impl::choose_keymap(const std::string& name) {
     else
         log::info("keyboard layout " + name + " chosen (no console keymap to load here)");
     go(Step::repo_kind);
+    reached_repo_kind();
+}
+
+
+void Flow::Impl::reached_repo_kind() {
+    if (preset_tried || !options.repository) return;
+    preset_tried = true;
+    apply_preset();
+}
+
+
+// Fills every field the preset gives (whatever happens next, Back to repo_kind shows them),
+// then opens it - after the network steps when no interface has an address yet, after the
+// password for SMB - or stays on repo_kind saying what is wrong with it.
+void Flow::Impl::apply_preset() {
+    const std::string value = redacted_location(*options.repository);
+    preset = parse_repository_preset(*options.repository);
+    static const char* kinds[] = {"local_dev", "samba_server", "nfs_server", "mounted_dir"};
+    for (int i = 0; i < 4; ++i)
+        if (preset.kind == kinds[i]) last_selected[Step::repo_kind] = i;
+    if (preset.kind == "mounted_dir") local_directory = preset.directory;
+    if (preset.kind == "nfs_server" || preset.kind == "samba_server") server = preset.server;
+    if (preset.kind == "nfs_server") {
+        nfs_export = preset.nfs_export;
+        nfs_v4 = preset.nfs_v4;
+        nfs_options = preset.nfs_options;
+        last_selected[Step::nfs_version] = nfs_v4 ? 1 : 0;
+    }
+    if (preset.kind == "samba_server") {
+        smb_share = preset.smb_share;
+        smb_user_text = preset.smb_user_text;
+        smb_domain = preset.smb_domain;
+        smb_user = preset.smb_user;
+        smb_protocol = preset.smb_protocol;
+        last_selected[Step::smb_version] = smb_protocol == "SMB3" ? 1 : smb_protocol == "SMB2" ? 2 : 0;
+    }
+    if (preset.kind == "local_dev") {
+        // Which partition it is matters beyond the cursor: its disk is never offered as a
+        // save source or a restore target.
+        refresh_disks();
+        std::string wanted = preset.device;
+        for (const auto& d : disks) {
+            auto matches = [&](const std::string& name, const std::string& path, const std::string& label,
+                               const std::string& uuid) {
+                if (wanted == name || wanted == path) return true;
+                if (wanted.starts_with("LABEL=")) return !label.empty() && wanted.substr(6) == label;
+                if (wanted.starts_with("UUID=")) {
+                    std::string u = wanted.substr(5);
+                    return !uuid.empty() && std::equal(u.begin(), u.end(), uuid.begin(), uuid.end(), [](char x, char y) {
+                        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+                    });
+                }
+                return false;
+            };
+            if (d.partitions.empty() && matches(d.name, d.path, d.label, d.uuid)) local_partition_name = d.name;
+            for (const auto& p : d.partitions)
+                if (matches(p.name, p.path, p.label, p.uuid)) local_partition_name = p.name;
+            if (!local_partition_name.empty()) {
+                repo_disk = d.name;
+                break;
+            }
+        }
+    }
+    log::info("preset repository " + value + (preset.problem.empty() ? "" : ": " + tr(Language::en, preset.problem)));
+    if (!preset.problem.empty()) {
+        error = t("error.preset_invalid", {{"value", value}, {"problem", t(preset.problem)}});
+        return;
+    }
+    repo_kind = preset.kind;
+    if (repo_kind == "nfs_server" || repo_kind == "samba_server") {
+        preset_pending = true;
+        interfaces = services.network_interfaces();
+        if (!has_ipv4_address(interfaces)) {
+            go(Step::nic);
+            return;
+        }
+        if (repo_kind == "samba_server") {
+            go(Step::smb_password);
+            return;
+        }
+    }
+    open_preset();
+}
+
+
+void Flow::Impl::open_preset() {
+    preset_pending = false;
+    const std::string value = redacted_location(*options.repository);
+    try {
+        repo = services.open_repository(preset.location, repo_kind == "samba_server" ? smb_password : "");
+    } catch (const std::exception& e) {
+        std::string message = e.what();
+        if (repo_kind == "samba_server" && logon_refused(message)) {
+            preset_pending = true;  // the next password opens it again
+            return_to(Step::smb_password, t("error.repository", {{"message", message}}));
+        } else {
+            return_to(Step::repo_kind, t("error.preset_open", {{"value", value}, {"message", message}}));
+        }
+        return;
+    }
+    repository_opened(preset.location);
+    // Back from repo_found leads to repo_kind with the preset filled in, not through the
+    // network or password steps taken on the way.
+    forget_history_to(Step::repo_kind);
 }
 
 
@@ -284,6 +419,7 @@ void Flow::Impl::choose_repo_kind(int index) {
     static const char* kinds[] = {"local_dev", "samba_server", "nfs_server", "mounted_dir"};
     if (index < 0 || index > 3) return;
     repo_kind = kinds[index];
+    preset_pending = false;  // the operator chose for themselves
     if (repo_kind == "local_dev") {
         refresh_disks();
         go(Step::local_partition);
@@ -303,6 +439,11 @@ void Flow::Impl::apply_network() {
         error = t("error.network", {{"message", e.what()}});
         return;
     }
+    if (preset_pending) {
+        if (repo_kind == "samba_server") go(Step::smb_password);
+        else open_preset();
+        return;
+    }
     go(repo_kind == "nfs_server" ? Step::nfs_server : Step::smb_server);
 }
 
@@ -313,17 +454,17 @@ void Flow::Impl::open_repo(const std::string& location, Step on_error) {
         repo = services.open_repository(location, repo_kind == "samba_server" ? smb_password : "");
     } catch (const std::exception& e) {
         std::string message = e.what();
-        // A refused logon is corrected on the password screen; anything else (server,
-        // share, export) from the first of the server questions.
-        bool logon = repo_kind == "samba_server" &&
-                     (message.find("password") != std::string::npos || message.find("logon") != std::string::npos ||
-                      message.find("denied") != std::string::npos);
-        if (logon)
+        if (repo_kind == "samba_server" && logon_refused(message))
             return_to(Step::smb_password, t("error.repository", {{"message", message}}));
         else
             return_to(on_error, t("error.repository", {{"message", message}}));
         return;
     }
+    repository_opened(location);
+}
+
+
+void Flow::Impl::repository_opened(const std::string& location) {
     repo_location = location;
     job.repo = repo.location.empty() ? location : repo.location;
     go(Step::repo_found);

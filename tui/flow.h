@@ -21,6 +21,9 @@ namespace kura::tui {
 struct FlowOptions {
     std::optional<Language> language;   // preset (kura.lang=, --lang): the language step is skipped
     std::optional<std::string> keymap;  // preset (kura.keymap=, --keymap): the keyboard step is skipped
+    // preset (kura.repo=, --repo): a `kura --repo` location (or nfs4://) opened as soon as
+    // the keyboard is answered; repo_kind, reached by Back, shows it taken apart
+    std::optional<std::string> repository;
     std::vector<std::string> only_devices;  // --devices: discovery confined to these
     std::string log_path;               // shown on the result screen
     // The terminal cannot show Japanese (a bare Linux VGA console): choosing it explains

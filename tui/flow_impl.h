@@ -5,6 +5,7 @@
 
 #include "tui/flow.h"
 #include "tui/flow_steps.h"
+#include "tui/repository_preset.h"
 
 #include <map>
 #include <string>
@@ -43,6 +44,15 @@ struct Flow::Impl {
     std::string repo_location;  // what was opened (reread after a job)
     RepositoryStatus repo;
     std::string repo_disk;      // the disk holding a dev: repository (never a save source or target)
+    std::string nfs_options;    // an nfs:// preset's ?options (uid=N&gid=N): no step asks for them
+
+    // The repository given in advance (FlowOptions::repository), taken apart. It is opened
+    // once, when the operator first reaches repo_kind; `preset_pending` while it waits for
+    // the network steps or the SMB password on the way.
+    RepositoryPreset preset;
+    bool preset_tried = false;
+    bool preset_pending = false;
+    std::string local_partition_name;  // a dev: preset's partition: the local_partition cursor starts there
 
     std::vector<DiskInfo> disks;
     std::vector<NetworkInterface> interfaces;
@@ -95,11 +105,17 @@ struct Flow::Impl {
 
     void answer(const Answer& a);
     void choose_keymap(const std::string& name);
+    // repo_kind has been reached (keyboard answered or preset): the preset's turn, once.
+    void reached_repo_kind();
+    void apply_preset();
+    void open_preset();
     void choose_repo_kind(int index);
     void apply_network();
 
     // Opens the repository; on failure goes back to `on_error` with what the engine said.
     void open_repo(const std::string& location, Step on_error);
+    // What both openings do once the repository answered.
+    void repository_opened(const std::string& location);
     void refresh_disks();
     void choose_mode(int index);
 

@@ -173,6 +173,10 @@ Screen Flow::Impl::screen() const {
                 s.items.push_back(item(d->name, d->name, format_bytes(d->size_bytes) + "  " + d->fs_type));
         }
         if (s.items.empty()) s.text += "\n\n" + t("local_partition.none");
+        // A dev: preset's partition, until the operator has moved the cursor here themselves.
+        if (!last_selected.contains(step))
+            for (std::size_t k = 0; k < s.items.size(); ++k)
+                if (s.items[k].key == local_partition_name) s.selected = static_cast<int>(k);
         return s;
     }
     case Step::local_directory: return input_screen("local_directory.title", "local_directory.text", local_directory);

@@ -8,6 +8,7 @@
 #include "tui/curses_screen.h"
 #include "tui/engine_services.h"
 #include "tui/flow.h"
+#include "tui/repository_preset.h"
 #include "tui/terminal_caps.h"
 
 #include <fcntl.h>
@@ -50,10 +51,17 @@ void print_usage() {
         "kura-menu %s - the text menu of the kura live system: save and restore disks and\n"
         "partitions as Clonezilla-compatible images\n"
         "\n"
-        "usage: kura-menu [--lang en|ja] [--keymap NAME] [--devices DEV,DEV...] [--log FILE]\n"
-        "                 [--mono] [--help]\n"
+        "usage: kura-menu [--lang en|ja] [--keymap NAME] [--repo LOCATION] [--devices DEV,DEV...]\n"
+        "                 [--log FILE] [--mono] [--help]\n"
         "  --lang en|ja       the menu's language; not asked then (kernel parameter kura.lang=)\n"
         "  --keymap NAME      console keymap (us, jp106, ...); not asked then (kura.keymap=)\n"
+        "  --repo LOCATION    open this repository after the keyboard (kura.repo=), one of:\n"
+        "      a directory, dev:PARTITION (dev:LABEL=x, dev:UUID=x),\n"
+        "      nfs://server[:port]/export[/dir][?uid=N&gid=N],\n"
+        "      nfs4://server[:port]/export[/dir],\n"
+        "      smb://[domain;]user@server[:port]/share[/dir][?protocol=SMB2|SMB3]\n"
+        "      (an SMB password is asked for; Esc leads back to the repository questions,\n"
+        "      filled in from LOCATION)\n"
         "  --devices DEV,...  offer only these disks\n"
         "  --log FILE         the log (default %s, else %s)\n"
         "  --mono             no colours (also when NO_COLOR is set)\n",
@@ -127,6 +135,7 @@ void tell_terminal(int terminal_stderr, const std::string& text) {
 struct MenuCommandLine {
     std::optional<Language> language;
     std::optional<std::string> keymap;
+    std::optional<std::string> repository;
     std::vector<std::string> devices;
     std::string log_path;  // empty: the default
     bool monochrome = false;
@@ -178,6 +187,9 @@ MenuCommandLine parse_command_line(int argc, char** argv) {
         } else if (option == "--keymap") {
             parsed.keymap = value();
             if (parsed.keymap->empty()) throw Error(ExitCode::usage, "--keymap needs a keymap name");
+        } else if (option == "--repo") {
+            parsed.repository = value();
+            if (parsed.repository->empty()) throw Error(ExitCode::usage, "--repo needs a location");
         } else if (option == "--devices") {
             parsed.devices = split_commas(value());
             if (parsed.devices.empty()) throw Error(ExitCode::usage, "--devices needs at least one device");
@@ -192,7 +204,7 @@ MenuCommandLine parse_command_line(int argc, char** argv) {
 }
 
 // The value of `name=` on the kernel command line (the last one, as the kernel does), quotes
-// removed; the boot menu of the live system sets kura.lang= and kura.keymap= there.
+// removed; the boot menu of the live system sets kura.lang=, kura.keymap= and kura.repo= there.
 std::optional<std::string> kernel_parameter(const std::string& command_line, std::string_view name) {
     std::optional<std::string> found;
     std::istringstream words(command_line);
@@ -227,6 +239,13 @@ void apply_kernel_command_line(MenuCommandLine& command_line) {
     if (!command_line.keymap) {
         if (std::optional<std::string> keymap = kernel_parameter(kernel, "kura.keymap"); keymap && !keymap->empty()) {
             command_line.keymap = *keymap;
+        }
+    }
+    // Not checked here: a location that makes no sense is explained on the menu's repository
+    // screen, where the operator can correct it.
+    if (!command_line.repository) {
+        if (std::optional<std::string> repo = kernel_parameter(kernel, "kura.repo"); repo && !repo->empty()) {
+            command_line.repository = *repo;
         }
     }
 }
@@ -497,6 +516,8 @@ int main(int argc, char** argv) {
         FlowOptions flow_options;
         flow_options.language = command_line.language;
         flow_options.keymap = command_line.keymap;
+        flow_options.repository = command_line.repository;
+        if (command_line.repository) log_line("preset repository: " + redacted_location(*command_line.repository));
         flow_options.only_devices = command_line.devices;
         flow_options.log_path = log.path;
         flow_options.can_show_japanese = terminal_can_show_japanese();

@@ -227,6 +227,16 @@ const Catalog& english_catalog() {
         {"error.plan", "This cannot be done: {message}"},
         {"error.image", "The image cannot be used: {message}"},
         {"error.target", "{name} cannot be used: {reason}"},
+        {"error.preset_invalid", "The preset repository {value} cannot be used. {problem}"},
+        {"error.preset_open", "The preset repository {value} could not be opened: {message}"},
+        {"error.preset_scheme", "Only a directory, dev:, nfs://, nfs4:// and smb:// locations are understood."},
+        {"error.preset_device", "dev: must be followed by a partition (dev:sdb1, dev:LABEL=name, dev:UUID=uuid)."},
+        {"error.preset_export", "The export is missing (nfs://server/export)."},
+        {"error.preset_nfs4_options", "An nfs4:// location takes no ?options."},
+        {"error.preset_smb_user", "The user is missing (smb://user@server/share)."},
+        {"error.preset_smb_password",
+         "A password is never accepted in the location: choose the share here and type the password when asked."},
+        {"error.preset_smb_option", "The only option of an smb:// location is ?protocol=SMB2 or ?protocol=SMB3."},
     };
     return messages;
 }

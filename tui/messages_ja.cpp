@@ -225,6 +225,16 @@ const Catalog& japanese_catalog() {
         {"error.plan", "実行できません: {message}"},
         {"error.image", "このイメージは使えません: {message}"},
         {"error.target", "{name} は使えません: {reason}"},
+        {"error.preset_invalid", "事前指定のリポジトリ {value} は使えません。{problem}"},
+        {"error.preset_open", "事前指定のリポジトリ {value} を開けません: {message}"},
+        {"error.preset_scheme", "指定できるのはディレクトリ、dev:、nfs://、nfs4://、smb:// だけです。"},
+        {"error.preset_device", "dev: の後にパーティションを書いてください (dev:sdb1、dev:LABEL=名前、dev:UUID=uuid)。"},
+        {"error.preset_export", "エクスポートがありません (nfs://サーバー/エクスポート)。"},
+        {"error.preset_nfs4_options", "nfs4:// には ?オプション を付けられません。"},
+        {"error.preset_smb_user", "ユーザーがありません (smb://ユーザー@サーバー/共有)。"},
+        {"error.preset_smb_password",
+         "パスワードは場所に含められません。ここで共有を選び、パスワードは求められたときに入力してください。"},
+        {"error.preset_smb_option", "smb:// に付けられるオプションは ?protocol=SMB2 か ?protocol=SMB3 だけです。"},
     };
     return messages;
 }

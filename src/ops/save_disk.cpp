@@ -9,6 +9,7 @@
 #include "image/image_layout.h"
 #include "ops/disk_source.h"
 #include "ops/image_save_session.h"
+#include "ops/live_logs.h"
 #include "ops/partition_restore.h"
 #include "ptable/clonezilla_table_files.h"
 
@@ -148,6 +149,8 @@ void write_metadata(ImageSaveSession& session, const SaveDiskRequest& request, c
     session.write_file("dev-fs.list", dev_fs_list_text(listed));
     session.write_file("blkid.list", blkid_list_text(listed));
     session.write_file("Info-saved-by-cmd.txt", request.command_line + "\n");
+    // Before clonezilla-img, so that a log left out says why in the image's own log.
+    write_live_logs(session);
     std::string log_text = clonezilla_img_text(local_timestamp(), log::history());
     session.write_file("clonezilla-img", log_text);
     session.write_file("Info-img-id.txt", info_img_id_text(log_text));

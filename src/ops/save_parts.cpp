@@ -9,6 +9,7 @@
 #include "image/clonezilla_metadata.h"
 #include "image/image_layout.h"
 #include "fs/probe.h"
+#include "ops/live_logs.h"
 #include "ops/source_repair.h"
 
 #include <chrono>
@@ -79,6 +80,8 @@ void write_metadata(ImageSaveSession& session, const SavePartsRequest& request,
     session.write_file("dev-fs.list", dev_fs_list_text(devices));
     session.write_file("blkid.list", blkid_list_text(devices));
     session.write_file("Info-saved-by-cmd.txt", request.command_line + "\n");
+    // Before clonezilla-img, so that a log left out says why in the image's own log.
+    write_live_logs(session);
     session.write_file("clonezilla-img", clonezilla_img_text(local_timestamp(), log::history()));
     // Last: Clonezilla's pickers recognise an image by its `parts` file.
     session.write_file(kPartsFile, parts_file_text(devices));
