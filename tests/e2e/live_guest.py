@@ -201,7 +201,7 @@ class LiveGuest:
             # parameters are typed - sturdier than arrow keys, whose escape sequences
             # isolinux may take for a lone Esc when they arrive split under TCG.
             p.send("\x1b")
-            p.expect(rb"boot: ", timeout=30)
+            p.expect(rb"boot:", timeout=30)
             time.sleep(0.5)
             self.type(self.entry + (" " + self.params if self.params else ""), delay=0.08)
             p.send("\r")

@@ -151,7 +151,7 @@ network_up() {
   for nic in /sys/class/net/*; do
     n=${nic##*/}
     [ "$n" = lo ] && continue
-    if udhcpc -i "$n" -n -q -t 4 -T 2 -s /usr/share/udhcpc/default.script >/dev/null 2>&1; then
+    if udhcpc -i "$n" -n -q -t 4 -T 2 -s /etc/udhcpc/default.script >/dev/null 2>&1; then
       log "network: $n is $(ip -4 -o addr show dev "$n" | awk '{print $4}') (DHCP)"
       return 0
     fi
