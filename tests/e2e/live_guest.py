@@ -9,7 +9,7 @@ an operator at iLO's virtual serial port would, and types vt100 keys.
 import os
 import re
 import shutil
-import subprocess
+import socket
 import time
 
 import pexpect
@@ -255,7 +255,32 @@ class LiveGuest:
         return out.replace("\r", ""), int(found.group(1))
 
     def screendump(self, path):
-        """The VGA screen as a PPM file (QEMU's monitor)."""
-        subprocess.run(["bash", "-c", "echo 'screendump %s' | socat - UNIX-CONNECT:%s" % (path, self.monitor)],
-                       check=False, timeout=20, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return os.path.exists(path)
+        """The VGA screen as a PPM file, through QEMU's monitor; (width, height, pixels)."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as monitor:
+            monitor.connect(self.monitor)
+            monitor.settimeout(10)
+            monitor.recv(4096)  # the greeting
+            monitor.sendall(("screendump %s\n" % path).encode())
+            deadline = time.monotonic() + 20
+            while not os.path.exists(path) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(1.0)
+        with open(path, "rb") as f:
+            data = f.read()
+        # P6, width height, maxval, then RGB bytes.
+        header = data.split(b"\n", 3)
+        width, height = (int(v) for v in header[1].split())
+        return width, height, header[3]
+
+
+def write_png(path, width, height, rgb):
+    """RGB bytes as a PNG (zlib only: no imaging library on the test machines)."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    rows = b"".join(b"\0" + rgb[y * width * 3:(y + 1) * width * 3] for y in range(height))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
