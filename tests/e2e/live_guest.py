@@ -254,17 +254,31 @@ class LiveGuest:
         out = out.split("\n", 1)[1] if "\n" in out else ""
         return out.replace("\r", ""), int(found.group(1))
 
-    def screendump(self, path):
-        """The VGA screen as a PPM file, through QEMU's monitor; (width, height, pixels)."""
+    def monitor_command(self, command):
+        """One command to QEMU's human monitor; what it answered."""
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as monitor:
             monitor.connect(self.monitor)
             monitor.settimeout(10)
-            monitor.recv(4096)  # the greeting
-            monitor.sendall(("screendump %s\n" % path).encode())
+            answer = b""
+            while not answer.endswith(b"(qemu) "):
+                answer += monitor.recv(4096)
+            monitor.sendall((command + "\n").encode())
+            answer = b""
             deadline = time.monotonic() + 20
-            while not os.path.exists(path) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            time.sleep(1.0)
+            while not answer.endswith(b"(qemu) ") and time.monotonic() < deadline:
+                try:
+                    answer += monitor.recv(4096)
+                except socket.timeout:
+                    break
+        text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", answer.decode("utf-8", "replace"))
+        return text.replace("\r", "")
+
+    def screendump(self, path):
+        """The VGA screen as a PPM file, through QEMU's monitor; (width, height, pixels)."""
+        self.monitor_command("screendump %s" % path)
+        deadline = time.monotonic() + 20
+        while not os.path.exists(path) and time.monotonic() < deadline:
+            time.sleep(0.2)
         with open(path, "rb") as f:
             data = f.read()
         # P6, width height, maxval, then RGB bytes.

@@ -5,7 +5,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_case import LiveTestCase, kt  # noqa: E402
+from e2e_case import LiveTestCase, kt, make_repository_disk  # noqa: E402
 
 
 class BootToMenu(LiveTestCase):
@@ -25,6 +25,49 @@ class BootToMenu(LiveTestCase):
 
     def test_ovmf_grub(self):
         self.boot("uefi")
+
+    def test_load_to_ram_lets_the_medium_go(self):
+        """kura.toram: the CD is ejected once the menu is up, and the menu goes on working."""
+        repo = make_repository_disk(self.tmp, self.path("repo.img"), size_mib=64)
+        g = self.guest(entry="toram", params="console=ttyS0,115200n8",
+                       drives=["file=%s,if=virtio,format=raw" % repo])
+        g.wait_menu("Language / ", "en_US.UTF-8")
+        self.assertIn("kura.toram: everything is in RAM; the boot medium (/dev/sr0) is not used", g.serial_text())
+        self.assertNotIn("mounted read-only at /run/kura/medium", g.serial_text())
+        g.monitor_command("eject -f ide2-cd0")
+        self.assertIn("not inserted", g.monitor_command("info block ide2-cd0"))
+        self.walk_to_mode(g, "vda1")
+        g.shell_from_mode()
+        out, rc = g.run("ls /run/kura/medium 2>&1; kura list-disks")
+        self.assertEqual(rc, 0, out)
+        self.assertIn("vda", out)
+
+    def test_boot_from_the_first_hard_disk(self):
+        """The "Boot from the first hard disk" entry (isolinux: chain.c32 hd0) starts the
+        disk's own boot code: here a boot sector that prints a line through the BIOS."""
+        disk = kt.zeroed_file(self.path("bootable.img"), 1024 * 1024)
+        # SeaBIOS mirrors the text screen to the serial line a little behind the cursor: a
+        # second line pushes the first one out.
+        message = b"KURA-LOCALBOOT-OK\r\nboot sector done\r\n\0"
+        code = bytes([
+            0x31, 0xC0,              # xor ax, ax
+            0x8E, 0xD8,              # mov ds, ax
+            0xBE, 0x14, 0x7C,        # mov si, 0x7c14 (the message)
+            0xAC,                    # next: lodsb
+            0x08, 0xC0,              # or al, al
+            0x74, 0x06,              # jz done
+            0xB4, 0x0E,              # mov ah, 0x0e (teletype output)
+            0xCD, 0x10,              # int 0x10
+            0xEB, 0xF5,              # jmp next
+            0xEB, 0xFE,              # done: jmp done
+        ]) + message
+        with open(disk, "r+b") as f:
+            f.write(code)
+            f.seek(510)
+            f.write(b"\x55\xAA")
+        g = self.guest(entry="disk", drives=["file=%s,if=virtio,format=raw" % disk])
+        g.wait_serial(r"K+U+R+A+-+L+O+C+A+L+B+O+O+T+-+O+K+", timeout=120)
+        self.assertNotIn("kura live system starting", g.serial_text())
 
 
 if __name__ == "__main__":
