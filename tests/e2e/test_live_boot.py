@@ -5,7 +5,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_case import LiveTestCase, kt, make_repository_disk  # noqa: E402
+from e2e_case import LiveTestCase, MiB, di, kt, make_repository_disk  # noqa: E402
 
 
 class BootToMenu(LiveTestCase):
@@ -67,6 +67,25 @@ class BootToMenu(LiveTestCase):
             f.write(b"\x55\xAA")
         g = self.guest(entry="disk", drives=["file=%s,if=virtio,format=raw" % disk])
         g.wait_serial(r"K+U+R+A+-+L+O+C+A+L+B+O+O+T+-+O+K+", timeout=120)
+        self.assertNotIn("kura live system starting", g.serial_text())
+
+    def test_boot_from_the_first_hard_disk_uefi(self):
+        """Under UEFI the same entry starts the first disk's \\EFI\\BOOT\\BOOTX64.EFI: here a
+        small GRUB image that prints a line."""
+        esp_tree = self.path("esp")
+        os.makedirs(os.path.join(esp_tree, "EFI", "BOOT"))
+        config = self.path("early.cfg")
+        with open(config, "w") as f:
+            f.write("echo KURA-LOCALBOOT-UEFI-OK\nsleep 600\n")
+        kt.run(["grub-mkimage", "-O", "x86_64-efi", "-o", os.path.join(esp_tree, "EFI", "BOOT", "BOOTX64.EFI"),
+                "-p", "/", "-c", config, "echo", "sleep"])
+        disk = kt.zeroed_file(self.path("uefi-disk.img"), 64 * MiB)
+        kt.run(["sfdisk", "-q", disk], input="label: gpt\nstart=2048, size=40M, type=U\n")
+        esp = kt.make_fat(self.path("esp.img"), 40 * MiB, 32, ["-n", "ESP"])
+        kt.fat_copy_in(esp, [os.path.join(esp_tree, "EFI")])
+        di.copy_into(disk, 2048, esp)
+        g = self.guest(firmware="uefi", entry="disk", drives=["file=%s,if=virtio,format=raw" % disk])
+        g.wait_serial(r"KURA-LOCALBOOT-UEFI-OK", timeout=180)
         self.assertNotIn("kura live system starting", g.serial_text())
 
 
