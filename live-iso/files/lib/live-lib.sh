@@ -2,6 +2,9 @@
 # busybox sh; only busybox applets and the programs build-iso puts in the ISO are used.
 
 LIVE_LOG=/var/log/kura/init.log
+# Tests stand in their own kernel command line (kura-menu reads the same variable).
+CMDLINE_FILE=${KURA_CMDLINE_FILE:-/proc/cmdline}
+INITTAB=${KURA_INITTAB:-/etc/inittab}
 
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
@@ -33,12 +36,12 @@ kernel_param() {
       }
       if (index(w, name "=") == 1) { value = substr(w, length(name) + 2); found = 1 }
     }
-  } END { if (found) print value }' /proc/cmdline
+  } END { if (found) print value }' "$CMDLINE_FILE"
 }
 
 # A bare flag (kura.dd) or one with a true value (kura.dd=1).
 has_flag() {
-  for word in $(cat /proc/cmdline); do
+  for word in $(cat "$CMDLINE_FILE"); do
     case "$word" in
       "$1"|"$1=1"|"$1=yes"|"$1=on") return 0 ;;
     esac
@@ -50,7 +53,7 @@ has_flag() {
 # names one (tty0 means the foreground virtual console, which is tty1 at boot).
 primary_console() {
   con=tty1
-  for word in $(cat /proc/cmdline); do
+  for word in $(cat "$CMDLINE_FILE"); do
     case "$word" in console=*) con=${word#console=}; con=${con%%,*} ;; esac
   done
   [ "$con" = tty0 ] && con=tty1
@@ -59,7 +62,7 @@ primary_console() {
 
 # Every serial line named by a console= parameter (ttyS0, ttyS1, ...).
 serial_consoles() {
-  for word in $(cat /proc/cmdline); do
+  for word in $(cat "$CMDLINE_FILE"); do
     case "$word" in console=ttyS*) c=${word#console=}; echo "${c%%,*}" ;; esac
   done | sort -u
 }
@@ -83,6 +86,41 @@ run_repo_of() {
     shift
   done
   kernel_param kura.repo
+}
+
+# What an unattended kura.run="COMMAND" runs: the action after success on the first line
+# (poweroff unless COMMAND says `-p poweroff|reboot|shell`, Clonezilla ocs-sr's word), the
+# arguments for kura on the second - COMMAND without -p, with --repo REPO after the verb
+# when COMMAND names no repository, and --yes for restores, since no one is there to answer.
+unattended_plan() {
+  after=poweroff
+  verb=
+  arguments=
+  has_repo=
+  has_yes=
+  repo=$2
+  set -f
+  # shellcheck disable=SC2086
+  set -- $1
+  set +f
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -p)
+        after=${2-}
+        [ $# -ge 2 ] && shift
+        shift
+        continue ;;
+      --repo|-r|--repo=*) has_repo=1 ;;
+      --yes|-y) has_yes=1 ;;
+    esac
+    if [ -z "$verb" ]; then verb=$1; else arguments="$arguments $1"; fi
+    shift
+  done
+  extra=
+  if [ -z "$has_repo" ] && [ -n "$repo" ]; then extra=" --repo $repo"; fi
+  case "$verb" in restoredisk|restoreparts) [ -z "$has_yes" ] && extra="$extra --yes" ;; esac
+  echo "$after"
+  echo "$verb$extra$arguments"
 }
 
 # Loads the driver of every device that announces a modalias, again until no new device
@@ -177,5 +215,5 @@ write_inittab() {
     echo "tty3::respawn:/bin/kura-log-view"
     echo "::ctrlaltdel:/bin/reboot"
     echo "::shutdown:/bin/kura-shutdown"
-  } > /etc/inittab
+  } > "$INITTAB"
 }
