@@ -36,7 +36,7 @@ def iso_path():
 
 class LiveGuest:
     def __init__(self, workdir, firmware="bios", entry="serial0", params="", drives=(), devices=(),
-                 guest_forwards=(), memory_mib=1536, log_name="serial.log"):
+                 guest_forwards=(), memory_mib=1536, log_name="serial.log", qemu_args=()):
         self.workdir = workdir
         self.firmware = firmware
         self.entry = entry
@@ -62,6 +62,7 @@ class LiveGuest:
             argv += ["-drive", d]
         for d in devices:
             argv += ["-device", d]
+        argv += list(qemu_args)
         self.argv = argv
         self.process = None
         self.started = None
@@ -193,7 +194,7 @@ class LiveGuest:
         p = self.process
         # SeaBIOS mirrors isolinux's screen onto the serial line and isolinux writes there
         # too, so characters may come twice.
-        p.expect(rb"D+e+f+a+u+l+t+ +s+e+t+t+i+n+g+s+,+ +V+G+A+", timeout=180)
+        p.expect(rb"D+e+f+a+u+l+t+ +s+e+t+t+i+n+g+s+,+ +V+G+A+|Press \[Tab\] to edit options", timeout=180)
         self.raw += p.before + p.after
         time.sleep(1.0)
         if self.firmware == "bios":

@@ -2,7 +2,9 @@
 """The live ISO boots to kura-menu under SeaBIOS (isolinux) and under OVMF (GRUB), on the
 serial console entry; the time from QEMU's start to the menu is printed."""
 import os
+import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_case import LiveTestCase, MiB, di, kt, make_repository_disk  # noqa: E402
@@ -25,6 +27,27 @@ class BootToMenu(LiveTestCase):
 
     def test_ovmf_grub(self):
         self.boot("uefi")
+
+    def test_serial_console_ttyS1(self):
+        """iLO's virtual serial port is COM2: the ttyS1 entry runs the menu there."""
+        com2 = self.path("com2.sock")
+        g = self.guest(entry="serial1", qemu_args=["-serial", "stdio", "-serial", "unix:%s,server=on,wait=off" % com2])
+        deadline = time.monotonic() + 240
+        while not os.path.exists(com2):
+            time.sleep(0.1)
+        received = b""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as line:
+            line.connect(com2)
+            line.settimeout(1.0)
+            while "Language / 言語".encode() not in received or b"en_US.UTF-8" not in received:
+                self.assertLess(time.monotonic(), deadline, "no menu on ttyS1; it sent:\n%r" % received[-2000:])
+                try:
+                    received += line.recv(65536)
+                except socket.timeout:
+                    pass
+        self.assertIn(b"console=ttyS1,115200n8", received)
+        # ttyS0 (this test's own line) saw the boot loader only: the kernel speaks on ttyS1.
+        self.assertNotIn("kura live system starting", g.serial_text())
 
     def test_load_to_ram_lets_the_medium_go(self):
         """kura.toram: the CD is ejected once the menu is up, and the menu goes on working."""
