@@ -237,22 +237,24 @@ class LiveGuest:
         self._pump(0.5)
 
     def run(self, command, timeout=60):
-        """One command in the shell; its output (markers keep the echo out)."""
+        """One command in the shell: its output and exit status. The output is what comes
+        between a begin and an end marker that the shell prints; the quotes in the typed
+        markers keep the echoed command line (which the terminal may wrap anywhere) from
+        matching them."""
         marker = "KURA%d" % int(time.monotonic() * 1000)
+        typed = marker[:4] + "''" + marker[4:]
         before = len(self.serial_text())
-        self.process.send("%s; echo %s-END-$?\r" % (command, marker[:4] + "''" + marker[4:]))
+        self.process.send("echo %s-BEGIN; %s; echo %s-END-$?\r" % (typed, command, typed))
         found = None
         deadline = time.monotonic() + timeout
+        pattern = re.compile(re.escape(marker) + r"-BEGIN\r*\n(.*?)" + re.escape(marker) + r"-END-(\d+)", re.S)
         while found is None:
             self._pump(0.3)
-            found = re.search(re.escape(marker) + r"-END-(\d+)", self.serial_text()[before:])
+            found = pattern.search(self.serial_text()[before:])
             if time.monotonic() > deadline:
                 raise AssertionError("`%s` did not finish in %d s; tail:\n%s"
                                      % (command, timeout, self.serial_text()[-2000:]))
-        out = self.serial_text()[before:before + found.start()]
-        # Drop the echoed command line.
-        out = out.split("\n", 1)[1] if "\n" in out else ""
-        return out.replace("\r", ""), int(found.group(1))
+        return found.group(1).replace("\r", ""), int(found.group(2))
 
     def screendump(self, path):
         """The VGA screen as a PPM file (QEMU's monitor)."""
