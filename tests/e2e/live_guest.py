@@ -200,8 +200,15 @@ class LiveGuest:
             # isolinux: Esc leaves the menu for the boot: prompt, where a label and extra
             # parameters are typed - sturdier than arrow keys, whose escape sequences
             # isolinux may take for a lone Esc when they arrive split under TCG.
-            p.send("\x1b")
-            p.expect(rb"boot: ", timeout=30)
+            # An Esc can get lost when the host is busy (another guest on the same cores);
+            # it is sent again, well within the menu's 10 s timeout.
+            for attempt in range(3):
+                p.send("\x1b")
+                try:
+                    p.expect(rb"boot: ", timeout=3 if attempt < 2 else 30)
+                    break
+                except pexpect.TIMEOUT:
+                    self.raw += p.before
             time.sleep(0.5)
             self.type(self.entry + (" " + self.params if self.params else ""), delay=0.08)
             p.send("\r")
