@@ -200,15 +200,24 @@ class LiveGuest:
             # isolinux: Esc leaves the menu for the boot: prompt, where a label and extra
             # parameters are typed - sturdier than arrow keys, whose escape sequences
             # isolinux may take for a lone Esc when they arrive split under TCG.
-            # An Esc can get lost when the host is busy (another guest on the same cores);
-            # it is sent again, well within the menu's 10 s timeout.
+            # The prompt comes twice too (SeaBIOS's copy of the screen and isolinux's own
+            # serial output), and the two copies may interleave ("bboooott::  "): any run
+            # of b, o, t ending in ':' is it ("Automatic boot in" has no colon). Missing it
+            # costs the boot: left alone for a few seconds, the prompt goes back to the
+            # menu, whose countdown then boots the default (VGA) entry, silent on this
+            # line - so the entry is typed at once. Should the Esc itself get lost, it is
+            # sent again (at the prompt an Esc does nothing).
             for attempt in range(3):
                 p.send("\x1b")
                 try:
-                    p.expect(rb"boot: ", timeout=3 if attempt < 2 else 30)
+                    p.expect(rb"b[bot]*:", timeout=3)
+                    self.raw += p.before + p.after
                     break
                 except pexpect.TIMEOUT:
-                    self.raw += p.before
+                    pass
+            else:
+                raise AssertionError("no boot: prompt after Esc in isolinux's menu; the line shows:\n%r"
+                                     % p.before[-1500:])
             time.sleep(0.5)
             self.type(self.entry + (" " + self.params if self.params else ""), delay=0.08)
             p.send("\r")
