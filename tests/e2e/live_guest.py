@@ -201,8 +201,24 @@ class LiveGuest:
             # isolinux: Esc leaves the menu for the boot: prompt, where a label and extra
             # parameters are typed - sturdier than arrow keys, whose escape sequences
             # isolinux may take for a lone Esc when they arrive split under TCG.
-            p.send("\x1b")
-            p.expect(rb"boot:", timeout=30)
+            # The prompt comes twice too (SeaBIOS's copy of the screen and isolinux's own
+            # serial output), and the two copies may interleave ("bboooott::  "): any run
+            # of b, o, t ending in ':' is it ("Automatic boot in" has no colon). Missing it
+            # costs the boot: left alone for a few seconds, the prompt goes back to the
+            # menu, whose countdown then boots the default (VGA) entry, silent on this
+            # line - so the entry is typed at once. Should the Esc itself get lost, it is
+            # sent again (at the prompt an Esc does nothing).
+            for attempt in range(3):
+                p.send("\x1b")
+                try:
+                    p.expect(rb"b[bot]*:", timeout=3)
+                    self.raw += p.before + p.after
+                    break
+                except pexpect.TIMEOUT:
+                    pass
+            else:
+                raise AssertionError("no boot: prompt after Esc in isolinux's menu; the line shows:\n%r"
+                                     % p.before[-1500:])
             time.sleep(0.5)
             self.type(self.entry + (" " + self.params if self.params else ""), delay=0.08)
             p.send("\r")
@@ -238,22 +254,24 @@ class LiveGuest:
         self._pump(0.5)
 
     def run(self, command, timeout=60):
-        """One command in the shell; its output (markers keep the echo out)."""
+        """One command in the shell: its output and exit status. The output is what comes
+        between a begin and an end marker that the shell prints; the quotes in the typed
+        markers keep the echoed command line (which the terminal may wrap anywhere) from
+        matching them."""
         marker = "KURA%d" % int(time.monotonic() * 1000)
+        typed = marker[:4] + "''" + marker[4:]
         before = len(self.serial_text())
-        self.process.send("%s; echo %s-END-$?\r" % (command, marker[:4] + "''" + marker[4:]))
+        self.process.send("echo %s-BEGIN; %s; echo %s-END-$?\r" % (typed, command, typed))
         found = None
         deadline = time.monotonic() + timeout
+        pattern = re.compile(re.escape(marker) + r"-BEGIN\r*\n(.*?)" + re.escape(marker) + r"-END-(\d+)", re.S)
         while found is None:
             self._pump(0.3)
-            found = re.search(re.escape(marker) + r"-END-(\d+)", self.serial_text()[before:])
+            found = pattern.search(self.serial_text()[before:])
             if time.monotonic() > deadline:
                 raise AssertionError("`%s` did not finish in %d s; tail:\n%s"
                                      % (command, timeout, self.serial_text()[-2000:]))
-        out = self.serial_text()[before:before + found.start()]
-        # Drop the echoed command line.
-        out = out.split("\n", 1)[1] if "\n" in out else ""
-        return out.replace("\r", ""), int(found.group(1))
+        return found.group(1).replace("\r", ""), int(found.group(2))
 
     def monitor_command(self, command):
         """One command to QEMU's human monitor; what it answered."""

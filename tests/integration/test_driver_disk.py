@@ -3,7 +3,7 @@
 
 The modules are real ones from Debian 12's kernel package (sym53c8xx, the driver of
 QEMU's lsi53c895a, and scsi_transport_spi, which it needs; the ISO carries neither). The
-package is downloaded once with `apt-get download` into /var/tmp/kura-kernel-cache.
+package is downloaded once into /var/tmp/kura-kernel-cache (kernel_package.py).
 
 mkdriverdisk's FAT, ext4 and ISO 9660 volumes are read back with the tools of each format
 (mtools, debugfs, osirrox), bad inputs are refused without leaving a file behind, and the
@@ -12,10 +12,8 @@ a loop device (this host's kernel mounts ext4 but has no vfat or iso9660), with
 KURA_DD_ROOT pointing at a scratch root that holds the modules the ISO would have.
 """
 
-import glob
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -23,54 +21,17 @@ import unittest
 sys.dont_write_bytecode = True  # keep the source tree clean under ctest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kuratest as kt  # noqa: E402
+from kernel_package import scsi_modules  # noqa: E402
 
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MKDD = os.path.join(SRC, "drivers", "mkdriverdisk")
 LOADER = os.path.join(SRC, "live-iso", "files", "kura-driver-disk")
-CACHE = "/var/tmp/kura-kernel-cache"
 OTHER_RELEASE = "6.1.0-0-other-amd64"
 
 # Files taken from the kernel package: the driver disk's two modules, and what the ISO
 # itself would hold for them (scsi_mod and scsi_common come with sd_mod).
 DISK_MODULES = ("sym53c8xx_2/sym53c8xx.ko", "scsi_transport_spi.ko")
 ISO_MODULES = ("scsi_mod.ko", "scsi_common.ko")
-
-
-def kernel_package():
-    """The cached linux-image-6.1.0-*-amd64 .deb, downloaded first if there is none."""
-    os.makedirs(CACHE, exist_ok=True)
-    debs = sorted(glob.glob(os.path.join(CACHE, "linux-image-6.1.0-*-amd64_*.deb")))
-    if debs:
-        return debs[-1]
-    deps = kt.run(["apt-cache", "depends", "linux-image-amd64"]).stdout.split()
-    names = [w for w in deps if w.startswith("linux-image-6.")]
-    if not names:
-        raise AssertionError("apt-cache names no versioned linux-image package:\n" + " ".join(deps))
-    # apt-get download writes into the current directory.
-    subprocess.run(["apt-get", "download", "-q", names[0]], cwd=CACHE, check=True,
-                   stdout=subprocess.DEVNULL, timeout=900)
-    debs = sorted(glob.glob(os.path.join(CACHE, "linux-image-6.1.0-*-amd64_*.deb")))
-    if not debs:
-        raise AssertionError("apt-get download left no .deb in %s" % CACHE)
-    return debs[-1]
-
-
-def scsi_modules():
-    """Directory of the package's drivers/scsi tree (extracted once, beside the .deb)."""
-    deb = kernel_package()
-    done = deb[:-len(".deb")] + ".scsi"
-    if not os.path.isdir(done):
-        tmp = tempfile.mkdtemp(prefix=".extract-", dir=CACHE)
-        kt.run_shell("dpkg-deb --fsys-tarfile %s | tar -x -C %s --wildcards "
-                     "'./lib/modules/*/kernel/drivers/scsi/*'" % (deb, tmp))
-        try:
-            os.rename(tmp, done)
-        except OSError:  # another run got there first
-            shutil.rmtree(tmp, True)
-    found = glob.glob(os.path.join(done, "lib", "modules", "*", "kernel", "drivers", "scsi"))
-    if len(found) != 1:
-        raise AssertionError("unexpected kernel tree in %s: %s" % (done, found))
-    return found[0]
 
 
 def vermagic_release(ko):

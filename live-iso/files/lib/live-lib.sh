@@ -161,21 +161,45 @@ disk_wwids() {
 # A LUN seen through two or more paths (FC SAN, dual-port SAS) gets one dm-multipath map,
 # so that kura lists and images it once. multipathd also keeps the map working when a path
 # fails during a long save.
+#
+# multipath-tools is written for a system with udev, and this one has none (devtmpfs only).
+# What it takes to work without (found by trying it in the live system, multipath -v3):
+# - It finds paths by libudev's enumeration, which returns only the block devices udev has
+#   "initialized": those with a database entry /run/udev/data/b<major>:<minor>. Without one
+#   multipath says "Discovered 0/0 paths". udevd would write that entry; here a minimal one
+#   is written for each path of a LUN seen twice: just its initialization time (I:, in
+#   microseconds of CLOCK_MONOTONIC, as udevd writes it), no properties.
+# - With no udev properties, the WWID comes from sysfs (the SCSI VPD page 0x83):
+#   multipath.conf sets uid_attribute "" so that this is the method, not a fallback.
+# - libdevmapper would wait for udev to create /dev/mapper/* (udev cookies) and never
+#   create them itself: DM_DISABLE_UDEV=1 (exported by /init for everything after it)
+#   makes it create and remove the nodes itself.
+# - The maps' partitions (kpartx, normally run by a udev rule) are added here, named as
+#   Debian's rule names them (mpatha-part1).
+# `multipath` makes the maps at once (its output goes to the log); multipathd then
+# monitors the paths (it adopts the maps; udev events it would listen to never come, so a
+# LUN attached later needs `multipath` run by hand).
 start_multipath_if_needed() {
   dups=$(disk_wwids | awk '{print $1}' | sort | uniq -d)
   [ -z "$dups" ] && return 0
+  now_us=$(awk '{ printf "%d", $1 * 1000000 }' /proc/uptime)
+  mkdir -p /run/udev/data
   for w in $dups; do
-    log "multipath: $w is seen through $(disk_wwids | awk -v w="$w" '$1 == w {printf "%s ", $2}')"
+    paths=$(disk_wwids | awk -v w="$w" '$1 == w {printf "%s ", $2}')
+    log "multipath: $w is seen through $paths"
+    for p in $paths; do
+      echo "I:$now_us" > "/run/udev/data/b$(cat "/sys/block/$p/dev")"
+    done
   done
   modprobe -a -q dm-mod dm-multipath dm-round-robin dm-service-time
   mkdir -p /etc/multipath /run/multipathd
-  multipathd 2>&1 | log_stream
-  tries=0
-  while [ $tries -lt 20 ]; do
-    [ -n "$(ls /sys/block/ 2>/dev/null | grep '^dm-')" ] && break
-    sleep 0.5
-    tries=$((tries + 1))
+  multipath -v2 2>&1 | log_stream
+  for map in $(multipath -l -v1 2>/dev/null); do
+    if kpartx -a -p -part "/dev/mapper/$map" 2>&1 | log_stream; then
+      log "multipath: /dev/mapper/$map is ready, partitions: $(cd /dev/mapper && ls | grep "^$map-part" | tr '\n' ' ')"
+    fi
   done
+  multipathd 2>&1 | log_stream
   multipath -ll 2>&1 | log_stream
 }
 
