@@ -54,20 +54,12 @@ class LiveDriverDisk(LiveTestCase):
     def repository_on_lsi_disk(self, g):
         """Through the menu to local_dev's partition list: the lsi disk's KURA-IMAGES
         partition is there, is chosen, and the mode screen's shell shows the driver."""
-        g.wait_menu("Language / ", "en_US.UTF-8")
-        g.choose("en_US.UTF-8")
-        g.wait_for("Keyboard", "Keep the default")
-        g.choose("Keep the default")
-        g.wait_for("Where images live", "local_dev")
-        g.choose("local_dev")
-        shown = g.wait_for(REPO_LABEL)
+        shown = self.walk_to_local_partitions(g)
         # Disk names depend on probe order (the USB stick is sda): found by the label.
         found = re.search(r"\b(sd[a-z]+1)\b.*" + REPO_LABEL, shown)
         self.assertIsNotNone(found, "no sdX1 partition labelled %s:\n%s" % (REPO_LABEL, shown))
         part = found.group(1)
-        g.choose(part)
-        g.wait_for("dev:" + part)
-        g.keys("Enter")
+        self.open_local_repository(g, part)
         g.shell_from_mode("Mode")
         out, rc = g.run("lsmod | grep -E '^(sym53c8xx|scsi_transport_spi) '")
         self.assertEqual(rc, 0, out)

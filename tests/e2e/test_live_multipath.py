@@ -13,7 +13,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_case import LiveTestCase, MiB, di, kt, make_repository_disk  # noqa: E402
+from e2e_case import LiveTestCase, MiB, di, kt, make_repository_disk, save_disk_through_menu  # noqa: E402
 
 IMAGE = "mpath-img"
 WWN = "0x5000c50015ea71ac"
@@ -42,26 +42,11 @@ class LiveMultipath(LiveTestCase):
                       r"mpatha-part1 mpatha-part2 mpatha-part3 mpatha-part4 mpatha-part5", timeout=120)
         self.walk_to_mode(g, "vda1")
 
-        g.wait_for("Mode", "savedisk")
-        g.choose("savedisk")
-        g.wait_for("Image name")
-        g.keys("C-u")
-        g.type(IMAGE)
-        g.keys("Enter")
-        shown = g.wait_for("Disks to save", "dm-0")
-        # The LUN once, as the map; its paths are not offered on their own.
-        self.assertRegex(shown, r"dm-0 +251\.7 MB +QEMU HARDDISK.*multipath")
-        self.assertNotRegex(shown, r"\b(sda|sdb)\b", shown)
-        g.select("dm-0")
-        g.keys("Space", "Enter")
-        g.wait_for("Options", "zstd")
-        g.choose("Continue")
-        g.wait_for("The plan", "Data to copy", "dm-0")
-        g.keys("Enter")
-        g.wait_for("(y/n)", IMAGE)
-        g.keys("y")
-        # The result screen arrives in pieces: its first line and the command line.
-        g.wait_for("Image %s is saved." % IMAGE, "kura savedisk", timeout=900)
+        def only_the_map(shown):
+            # The LUN once, as the map; its paths are not offered on their own.
+            self.assertRegex(shown, r"dm-0 +251\.7 MB +QEMU HARDDISK.*multipath")
+            self.assertNotRegex(shown, r"\b(sda|sdb)\b", shown)
+        save_disk_through_menu(g, IMAGE, "dm-0", check_disks=only_the_map)
 
         # While the guest is up: the map has both paths active (multipathd runs).
         g.choose("Start over")

@@ -8,7 +8,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_case import LiveTestCase, di, kt, MiB  # noqa: E402
+from e2e_case import (JAPANESE, LiveTestCase, di, kt, MiB, restore_disk_through_menu,  # noqa: E402
+                      save_disk_through_menu)
 import netservers as ns  # noqa: E402
 
 IMAGE = "nfs-ja-img"
@@ -49,39 +50,9 @@ class NfsInJapanese(LiveTestCase):
         g.wait_for("空き容量", "nfs://%s/export" % SERVER, timeout=60)
         g.keys("Enter")
 
-        g.wait_for("モード", "savedisk")
-        g.choose("savedisk")
-        g.wait_for("イメージ名")
-        g.keys("C-u")
-        g.type(IMAGE)
-        g.keys("Enter")
-        g.wait_for("保存するディスク", "vda")
-        g.select("vda")
-        g.keys("Space", "Enter")
-        g.wait_for("オプション", "zstd")
-        g.choose("続ける")
-        g.wait_for("実行計画", "コピーするデータ")
-        g.keys("Enter")
-        g.wait_for("(y/n)", IMAGE)
-        g.keys("y")
-        g.wait_for("イメージ %s を保存しました。" % IMAGE, timeout=900)
+        save_disk_through_menu(g, IMAGE, "vda", JAPANESE)
         g.choose("最初から")
-
-        g.wait_for("モード", "restoredisk")
-        g.choose("restoredisk")
-        g.wait_for("イメージの選択", IMAGE)
-        g.choose(IMAGE)
-        g.wait_for("復元先", "vdb")
-        g.choose("vdb")
-        g.wait_for("オプション", "最後のパーティション")
-        g.choose("続ける")
-        g.wait_for("実行計画", "上書きされます")
-        g.keys("Enter")
-        g.wait_for("(y/n)", "vdb")
-        g.keys("y")
-        g.wait_for("もう一度確認します")
-        g.keys("y")
-        g.wait_for("イメージ %s を復元しました。" % IMAGE, timeout=900)
+        restore_disk_through_menu(g, IMAGE, "vdb", JAPANESE)
         g.choose("電源を切る")
         self.assertTrue(g.wait_exit(120), "the guest did not power off")
 

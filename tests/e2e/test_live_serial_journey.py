@@ -7,7 +7,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_case import LiveTestCase, di, kt, make_repository_disk, MiB  # noqa: E402
+from e2e_case import (LiveTestCase, di, kt, make_repository_disk, MiB, restore_disk_through_menu,  # noqa: E402
+                      save_disk_through_menu)
 
 IMAGE = "serial-img"
 
@@ -24,42 +25,10 @@ class SerialSaveRestore(LiveTestCase):
             "file=%s,if=virtio,format=raw" % repo])
         self.walk_to_mode(g, "vdc1")
 
-        g.wait_for("Mode", "savedisk")
-        g.choose("savedisk")
-        g.wait_for("Image name")
-        g.keys("C-u")
-        g.type(IMAGE)
-        g.keys("Enter")
-        shown = g.wait_for("Disks to save", "vda", "vdb")
-        self.assertRegex(shown, r"vdc +\(.*holds the image repository")
-        g.select("vda")
-        g.keys("Space", "Enter")
-        g.wait_for("Options", "zstd")
-        g.choose("Continue")
-        g.wait_for("The plan", "Data to copy", "vda")
-        g.keys("Enter")
-        g.wait_for("(y/n)", IMAGE)
-        g.keys("y")
-        # The result screen is drawn in pieces over the serial line: waiting for its
-        # first line alone raced with the rest (the command line) still arriving.
-        g.wait_for("Image %s is saved." % IMAGE, "kura savedisk", timeout=900)
+        save_disk_through_menu(g, IMAGE, "vda", check_disks=lambda shown: self.assertRegex(
+            shown, r"vdc +\(.*holds the image repository"))
         g.choose("Start over")
-
-        g.wait_for("Mode", "restoredisk")
-        g.choose("restoredisk")
-        g.wait_for("Choose an image", IMAGE)
-        g.choose(IMAGE)
-        g.wait_for("Target", "vdb")
-        g.choose("vdb")
-        g.wait_for("Options", "Grow the last partition")
-        g.choose("Continue")
-        g.wait_for("The plan", "will be overwritten")
-        g.keys("Enter")
-        g.wait_for("(y/n)", "vdb")
-        g.keys("y")
-        g.wait_for("Let me ask you again")
-        g.keys("y")
-        g.wait_for("Image %s is restored." % IMAGE, "kura restoredisk", timeout=900)
+        restore_disk_through_menu(g, IMAGE, "vdb")
         g.choose("Power off")
         self.assertTrue(g.wait_exit(120), "the guest did not power off")
 
