@@ -47,8 +47,11 @@ class LiveGuest:
         self.log_path = os.path.join(workdir, log_name)
         self.monitor = os.path.join(workdir, "qemu-monitor.sock")
         netdev = "user,id=n0,restrict=on"
+        relay = os.path.join(HERE, "tcp_relay.py")
         for guest_address, guest_port, host_port in guest_forwards:
-            netdev += ",guestfwd=tcp:%s:%d-tcp:127.0.0.1:%d" % (guest_address, guest_port, host_port)
+            # One relay process per connection (tcp_relay.py says why not a tcp: chardev).
+            netdev += ",guestfwd=tcp:%s:%d-cmd:/usr/bin/python3 %s 127.0.0.1 %d" % (
+                guest_address, guest_port, relay, host_port)
         argv = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", str(memory_mib), "-smp", "2",
                 "-nographic", "-monitor", "unix:%s,server,nowait" % self.monitor,
                 "-cdrom", iso_path(), "-boot", "d",
