@@ -14,6 +14,13 @@
 
 namespace kura::tui {
 
+// A refused logon is corrected on the password screen; anything else (server, share,
+// export) from the first of the server questions.
+inline bool logon_refused(const std::string& message) {
+    return message.find("password") != std::string::npos || message.find("logon") != std::string::npos ||
+           message.find("denied") != std::string::npos;
+}
+
 struct Flow::Impl {
     using Step = flow_steps::Step;
 

@@ -42,6 +42,9 @@ inline const std::map<Step, const char*> kStepNames = {
     {Step::result, "result"}, {Step::shell, "shell"}, {Step::reboot, "reboot"}, {Step::power_off, "power_off"},
 };
 
+// The repository kinds in the order repo_kind offers them.
+inline constexpr const char* kRepoKinds[] = {"local_dev", "samba_server", "nfs_server", "mounted_dir"};
+
 // Layouts offered besides us and jp106: the ones Debian's console-data ships that servers
 // in the field are most often set up with.
 inline const std::vector<std::pair<const char*, const char*>> kOtherKeymaps = {
