@@ -20,8 +20,19 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
-# The boot menu's entries in order (live-iso/boot-entries).
-ENTRIES = ["vga", "kms", "safe", "serial0", "serial1", "toram", "dd", "disk"]
+
+
+def boot_entries():
+    """The boot menu's entries in order, as (id, label): live-iso/boot-entries, the table
+    both loaders' menus are written from."""
+    entries = []
+    with open(os.path.join(TOP, "live-iso", "boot-entries"), encoding="utf-8") as table:
+        for line in table:
+            if line.strip() and not line.startswith("#"):
+                fields = [f.strip() for f in line.split("|")]
+                entries.append((fields[0], fields[1]))
+    return entries
+
 
 KEYS = {"Up": "\x1bOA", "Down": "\x1bOB", "Enter": "\r", "Space": " ", "C-u": "\x15", "Esc": "\x1b",
         "Tab": "\t", "BTab": "\x1b[Z"}
@@ -235,11 +246,49 @@ class LiveGuest:
                 time.sleep(0.5)
                 p.send("\x1b")
                 time.sleep(1.0)
-            for _ in range(ENTRIES.index(self.entry)):
-                p.send("\x1b[B")
-                time.sleep(0.3)
+            self._grub_highlight(self.entry)
             p.send("\r")
         self.boot_selected = time.monotonic()
+
+    def _grub_highlight(self, entry):
+        """Moves GRUB's highlight onto `entry` with its own v and ^ keys, checking each step.
+
+        Not the arrow keys: under TCG the three bytes of an arrow's escape sequence may
+        reach GRUB far enough apart that it takes the Esc alone and drops the rest, and
+        Enter then boots the default (VGA) entry, silent on this line. GRUB redraws the
+        highlighted entry as "*LABEL" after every move, which tells where it is; a key
+        that got no answer is sent again."""
+        p = self.process
+        entries = boot_entries()
+        target = [e for e, _ in entries].index(entry)
+        labels = [label for _, label in entries]
+        highlighted = re.compile(rb"\*(" + b"|".join(re.escape(label.encode()) for label in labels) + rb")")
+
+        def highlight_now(wait):
+            """Where the newest redraw put the highlight, read until the line goes quiet;
+            None when GRUB drew nothing within `wait` seconds."""
+            drawn = b""
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                try:
+                    drawn += p.read_nonblocking(65536, timeout=0.3)
+                except pexpect.TIMEOUT:
+                    if highlighted.search(drawn):
+                        break
+            self.raw += drawn
+            found = highlighted.findall(drawn)
+            return labels.index(found[-1].decode()) if found else None
+
+        current = highlight_now(1.5)  # the first draw, or the one after the command line
+        current = 0 if current is None else current
+        for _ in range(4 * len(entries)):
+            if current == target:
+                return
+            p.send("v" if current < target else "^")
+            moved = highlight_now(5)
+            if moved is not None:
+                current = moved
+        raise AssertionError("GRUB's highlight did not reach %r; the line shows:\n%r" % (entry, bytes(self.raw[-1500:])))
 
     def wait_menu(self, *texts, timeout=240):
         shown = self.wait_for(*texts, timeout=timeout)
