@@ -1,5 +1,7 @@
 #include "tui/curses_screen.h"
 
+#include "tui/curses_drawing.h"
+#include "tui/curses_keys.h"
 #include "tui/dialog_layout.h"
 #include "tui/terminal_text.h"
 
@@ -16,9 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <cwchar>
-#include <cwctype>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace kura::tui {
@@ -75,155 +75,6 @@ bool use_utf8_locale() {
     std::setlocale(LC_NUMERIC, "C");
     if (codeset_is_utf8()) return true;
     return std::setlocale(LC_CTYPE, "C.UTF-8") != nullptr && codeset_is_utf8();
-}
-
-// ---- Keys
-
-enum class Command {
-    none, up, down, page_up, page_down, home, end, left, right,
-    enter, escape, erase_before, erase_at, clear_field, character, resize,
-};
-
-struct KeyPress {
-    Command command = Command::none;
-    wchar_t character = 0;  // Command::character
-};
-
-// Function keys and control characters as commands; printable characters are left for the
-// screen kind to interpret (j/k move in a list but are text in an input field).
-KeyPress translate_key(int status, wint_t value) {
-    if (status == KEY_CODE_YES) {
-        switch (value) {
-        case KEY_RESIZE: return {Command::resize};
-        case KEY_UP: return {Command::up};
-        case KEY_DOWN: return {Command::down};
-        case KEY_PPAGE: case KEY_A3: return {Command::page_up};
-        case KEY_NPAGE: case KEY_C3: return {Command::page_down};
-        // KEY_FIND / KEY_SELECT: what vt220-like terminfo entries call the Home / End keys.
-        case KEY_HOME: case KEY_FIND: case KEY_A1: return {Command::home};
-        case KEY_END: case KEY_SELECT: case KEY_C1: case KEY_LL: return {Command::end};
-        case KEY_LEFT: return {Command::left};
-        case KEY_RIGHT: return {Command::right};
-        case KEY_ENTER: return {Command::enter};
-        case KEY_BACKSPACE: return {Command::erase_before};
-        case KEY_DC: return {Command::erase_at};
-        default: return {};
-        }
-    }
-    switch (value) {
-    case L'\n': case L'\r': return {Command::enter};
-    case 27: return {Command::escape};
-    case 127: case 8: return {Command::erase_before};  // Backspace sends either, per terminal
-    case 16: return {Command::up};            // Ctrl-P
-    case 14: return {Command::down};          // Ctrl-N
-    case 1: return {Command::home};           // Ctrl-A
-    case 5: return {Command::end};            // Ctrl-E
-    case 4: return {Command::erase_at};       // Ctrl-D
-    case 21: return {Command::clear_field};   // Ctrl-U
-    default: break;
-    }
-    if (value < 32 || !std::iswprint(static_cast<wint_t>(value))) return {};
-    return {Command::character, static_cast<wchar_t>(value)};
-}
-
-// ---- Drawing
-
-enum ColourPair : short {
-    pair_background = 1,
-    pair_dialog,
-    pair_title,
-    pair_disabled,
-    pair_error,
-    pair_field,
-    pair_shadow,
-};
-
-struct Palette {
-    attr_t background = A_NORMAL;
-    attr_t dialog = A_NORMAL;
-    attr_t title = A_BOLD;
-    attr_t highlight = A_REVERSE;
-    attr_t disabled = A_DIM;
-    attr_t error = A_BOLD;
-    attr_t field = A_REVERSE;
-    attr_t prompt = A_BOLD;
-    attr_t keys = A_NORMAL;
-    bool shadow = false;
-};
-
-// Blue screen, light grey dialog (as Clonezilla's whiptail dialogs look), errors red.
-Palette colour_palette() {
-    start_color();
-    // Grey text on 16-colour terminals; on 8 colours (the Linux console) A_DIM gives the
-    // console's half-bright colour instead.
-    bool grey_available = COLORS >= 16;
-    init_pair(pair_background, COLOR_WHITE, COLOR_BLUE);
-    init_pair(pair_dialog, COLOR_BLACK, COLOR_WHITE);
-    init_pair(pair_title, COLOR_BLUE, COLOR_WHITE);
-    init_pair(pair_disabled, grey_available ? 8 : COLOR_BLACK, COLOR_WHITE);
-    init_pair(pair_error, COLOR_RED, COLOR_WHITE);
-    init_pair(pair_field, COLOR_WHITE, COLOR_BLUE);
-    init_pair(pair_shadow, COLOR_BLACK, COLOR_BLACK);
-    Palette p;
-    p.background = COLOR_PAIR(pair_background);
-    p.dialog = COLOR_PAIR(pair_dialog);
-    p.title = COLOR_PAIR(pair_title) | A_BOLD;
-    p.highlight = COLOR_PAIR(pair_dialog) | A_REVERSE;
-    p.disabled = COLOR_PAIR(pair_disabled) | (grey_available ? A_NORMAL : A_DIM);
-    p.error = COLOR_PAIR(pair_error) | A_BOLD;
-    p.field = COLOR_PAIR(pair_field) | A_BOLD;
-    p.prompt = COLOR_PAIR(pair_dialog) | A_BOLD;
-    p.keys = COLOR_PAIR(pair_background) | A_BOLD;
-    p.shadow = true;
-    return p;
-}
-
-bool no_color_requested() {
-    const char* value = std::getenv("NO_COLOR");  // https://no-color.org: set and not empty
-    return value != nullptr && *value != '\0';
-}
-
-// Writes `text` at (y, x) within `width` columns; with `fill`, the rest of the width too.
-void put(int y, int x, std::wstring_view text, int width, attr_t attributes, bool fill = false) {
-    std::wstring shown = fill ? pad(text, width) : fit(text, width);
-    attrset(attributes);
-    if (!shown.empty()) mvaddnwstr(y, x, shown.c_str(), static_cast<int>(shown.size()));
-}
-
-void draw_box(const Layout& lay, const Palette& palette, std::wstring_view title) {
-    const int right = lay.left + lay.width - 1;
-    const int bottom = lay.top + lay.height - 1;
-    attrset(palette.dialog);
-    for (int y = lay.top; y <= bottom; ++y) mvhline(y, lay.left, ' ' | palette.dialog, lay.width);
-    // ACS characters only: ncurses maps them per terminfo, to box-drawing glyphs on the
-    // console and xterm, to the vt100 alternate character set or to +-| over a plain line.
-    mvaddch(lay.top, lay.left, ACS_ULCORNER | palette.dialog);
-    mvhline(lay.top, lay.left + 1, ACS_HLINE | palette.dialog, lay.width - 2);
-    mvaddch(lay.top, right, ACS_URCORNER | palette.dialog);
-    mvvline(lay.top + 1, lay.left, ACS_VLINE | palette.dialog, lay.height - 2);
-    mvvline(lay.top + 1, right, ACS_VLINE | palette.dialog, lay.height - 2);
-    mvaddch(bottom, lay.left, ACS_LLCORNER | palette.dialog);
-    mvhline(bottom, lay.left + 1, ACS_HLINE | palette.dialog, lay.width - 2);
-    mvaddch(bottom, right, ACS_LRCORNER | palette.dialog);
-    if (!title.empty()) {
-        std::wstring shown = L" " + ellipsize(title, lay.width - 6) + L" ";
-        int x = lay.left + (lay.width - text_width(shown)) / 2;
-        put(lay.top, x, shown, lay.width - 2, palette.title);
-    }
-    if (palette.shadow) {
-        for (int y = lay.top + 1; y <= bottom; ++y) {
-            if (right + 1 < COLS) mvchgat(y, right + 1, std::min(2, COLS - right - 1), A_NORMAL, pair_shadow, nullptr);
-        }
-        if (bottom + 1 < LINES - 1) mvchgat(bottom + 1, lay.left + 2, std::min(lay.width, COLS - lay.left - 2), A_NORMAL, pair_shadow, nullptr);
-    }
-}
-
-// Marks on the right border that there is more above or below a scrolled region.
-void draw_scroll_marks(const Layout& lay, const Palette& palette, int first_row, int rows, bool more_above, bool more_below) {
-    if (rows <= 0) return;
-    const int border = lay.left + lay.width - 1;
-    if (more_above) mvaddch(first_row, border, ACS_UARROW | palette.dialog);
-    if (more_below) mvaddch(first_row + rows - 1, border, ACS_DARROW | palette.dialog);
 }
 
 // What the operator has done on the screen being asked, kept across redraws.
@@ -391,8 +242,8 @@ KeyPress CursesScreen::Impl::wait_for_key() {
         if (status == ERR) continue;  // the poll timeout, or a signal interrupted the read
         if (status == OK && value == 27 && swallow_unknown_sequence()) continue;
         KeyPress key = translate_key(status, value);
-        if (key.command == Command::resize) repaint_all = true;
-        if (key.command != Command::none) return key;
+        if (key.command == KeyCommand::resize) repaint_all = true;
+        if (key.command != KeyCommand::none) return key;
     }
 }
 
@@ -411,10 +262,10 @@ Answer CursesScreen::Impl::ask_list(const Screen& screen) {
         const Layout lay = draw(screen, state);
         const int page = std::max(1, lay.body_rows);
         KeyPress key = wait_for_key();
-        if (key.command == Command::character) {
+        if (key.command == KeyCommand::character) {
             const wchar_t c = key.character;
-            if (c == L'k') key.command = Command::up;
-            else if (c == L'j') key.command = Command::down;
+            if (c == L'k') key.command = KeyCommand::up;
+            else if (c == L'j') key.command = KeyCommand::down;
             else if (c == L' ' && checklist && state.cursor >= 0) {
                 state.ticks[static_cast<std::size_t>(state.cursor)] = !state.ticks[static_cast<std::size_t>(state.cursor)];
                 continue;
@@ -426,42 +277,42 @@ Answer CursesScreen::Impl::ask_list(const Screen& screen) {
         }
         if (state.cursor < 0) {
             // Nothing can be chosen: the keys only scroll the list (and Esc still goes back).
-            if (key.command == Command::up) --state.list_top;
-            if (key.command == Command::down) ++state.list_top;
-            if (key.command == Command::page_up) state.list_top -= page;
-            if (key.command == Command::page_down) state.list_top += page;
+            if (key.command == KeyCommand::up) --state.list_top;
+            if (key.command == KeyCommand::down) ++state.list_top;
+            if (key.command == KeyCommand::page_up) state.list_top -= page;
+            if (key.command == KeyCommand::page_down) state.list_top += page;
         }
         switch (key.command) {
-        case Command::up:
-        case Command::home:
+        case KeyCommand::up:
+        case KeyCommand::home:
             if (state.cursor >= 0) {
-                int moved = key.command == Command::home ? first : next_enabled(items, state.cursor, -1);
+                int moved = key.command == KeyCommand::home ? first : next_enabled(items, state.cursor, -1);
                 if (moved >= 0) state.cursor = moved;
                 // No choice above: show the disabled items there too.
                 if (state.cursor == first) state.list_top = 0;
             }
             break;
-        case Command::down:
-        case Command::end:
+        case KeyCommand::down:
+        case KeyCommand::end:
             if (state.cursor >= 0) {
-                int moved = key.command == Command::end ? last : next_enabled(items, state.cursor, +1);
+                int moved = key.command == KeyCommand::end ? last : next_enabled(items, state.cursor, +1);
                 if (moved >= 0) state.cursor = moved;
                 if (state.cursor == last) state.list_top = count;
             }
             break;
-        case Command::page_up:
+        case KeyCommand::page_up:
             if (state.cursor >= 0) {
                 state.list_top -= page;
                 state.cursor = nearest_enabled(items, state.cursor - page, -1);
             }
             break;
-        case Command::page_down:
+        case KeyCommand::page_down:
             if (state.cursor >= 0) {
                 state.list_top += page;
                 state.cursor = nearest_enabled(items, state.cursor + page, +1);
             }
             break;
-        case Command::enter:
+        case KeyCommand::enter:
             if (checklist) {
                 std::vector<int> ticked;
                 for (int i = 0; i < count; ++i) {
@@ -471,8 +322,8 @@ Answer CursesScreen::Impl::ask_list(const Screen& screen) {
             }
             if (state.cursor >= 0) return Answer::pick(state.cursor);
             break;
-        case Command::escape:
-        case Command::erase_before:
+        case KeyCommand::escape:
+        case KeyCommand::erase_before:
             if (screen.can_go_back) return Answer::back_answer();
             break;
         default:
@@ -490,31 +341,31 @@ Answer CursesScreen::Impl::ask_field(const Screen& screen) {
         const KeyPress key = wait_for_key();
         std::size_t& at = state.field_cursor;
         switch (key.command) {
-        case Command::left: if (at > 0) --at; break;
-        case Command::right: if (at < state.field.size()) ++at; break;
-        case Command::home: at = 0; break;
-        case Command::end: at = state.field.size(); break;
-        case Command::erase_before:
+        case KeyCommand::left: if (at > 0) --at; break;
+        case KeyCommand::right: if (at < state.field.size()) ++at; break;
+        case KeyCommand::home: at = 0; break;
+        case KeyCommand::end: at = state.field.size(); break;
+        case KeyCommand::erase_before:
             if (at > 0) state.field.erase(--at, 1);
             break;
-        case Command::erase_at:
+        case KeyCommand::erase_at:
             if (at < state.field.size()) state.field.erase(at, 1);
             break;
-        case Command::clear_field:
+        case KeyCommand::clear_field:
             state.field.clear();
             at = 0;
             break;
-        case Command::character:
+        case KeyCommand::character:
             state.field.insert(at++, 1, key.character);
             break;
         // Up/Down scroll a question too long for the screen.
-        case Command::up: --state.text_scroll; break;
-        case Command::down: ++state.text_scroll; break;
-        case Command::page_up: state.text_scroll -= std::max(1, lay.text_rows); break;
-        case Command::page_down: state.text_scroll += std::max(1, lay.text_rows); break;
-        case Command::enter:
+        case KeyCommand::up: --state.text_scroll; break;
+        case KeyCommand::down: ++state.text_scroll; break;
+        case KeyCommand::page_up: state.text_scroll -= std::max(1, lay.text_rows); break;
+        case KeyCommand::page_down: state.text_scroll += std::max(1, lay.text_rows); break;
+        case KeyCommand::enter:
             return Answer::typed(narrow(state.field));
-        case Command::escape:
+        case KeyCommand::escape:
             if (screen.can_go_back) return Answer::back_answer();
             break;
         default:
@@ -529,27 +380,27 @@ Answer CursesScreen::Impl::ask_reading(const Screen& screen) {
     for (;;) {
         const Layout lay = draw(screen, state);
         KeyPress key = wait_for_key();
-        if (key.command == Command::character) {
+        if (key.command == KeyCommand::character) {
             const wchar_t c = key.character;
             // Full-width letters too: typed with a Japanese input method still switched on.
             if (confirm && (c == L'y' || c == L'Y' || c == L'ｙ' || c == L'Ｙ')) return Answer::confirmed(true);
             if (confirm && (c == L'n' || c == L'N' || c == L'ｎ' || c == L'Ｎ')) return Answer::confirmed(false);
-            if (c == L'k') key.command = Command::up;
-            if (c == L'j') key.command = Command::down;
+            if (c == L'k') key.command = KeyCommand::up;
+            if (c == L'j') key.command = KeyCommand::down;
         }
         const int page = std::max(1, lay.text_rows);
         switch (key.command) {
-        case Command::up: --state.text_scroll; break;
-        case Command::down: ++state.text_scroll; break;
-        case Command::page_up: state.text_scroll -= page; break;
-        case Command::page_down: state.text_scroll += page; break;
-        case Command::home: state.text_scroll = 0; break;
-        case Command::end: state.text_scroll = INT_MAX / 2; break;
-        case Command::enter:
+        case KeyCommand::up: --state.text_scroll; break;
+        case KeyCommand::down: ++state.text_scroll; break;
+        case KeyCommand::page_up: state.text_scroll -= page; break;
+        case KeyCommand::page_down: state.text_scroll += page; break;
+        case KeyCommand::home: state.text_scroll = 0; break;
+        case KeyCommand::end: state.text_scroll = INT_MAX / 2; break;
+        case KeyCommand::enter:
             // A confirmation needs an explicit y or n: Enter alone must not start a restore.
             if (!confirm) return Answer::pick(0);
             break;
-        case Command::escape:
+        case KeyCommand::escape:
             if (screen.can_go_back) return Answer::back_answer();
             break;
         default:
