@@ -104,13 +104,16 @@ def save_disk_through_menu(g, image, disk, words=ENGLISH, check_disks=None):
     return g.wait_for(words["saved"].format(image), "kura savedisk", timeout=900)
 
 
-def restore_disk_through_menu(g, image, target, words=ENGLISH):
-    """From the mode screen: restoredisk of `image` onto `target`, both questions answered."""
+def restore_disk_through_menu(g, image, target, words=ENGLISH, check_targets=None):
+    """From the mode screen: restoredisk of `image` onto `target`, both questions answered.
+    check_targets(screen) may look at the target list before the target is chosen."""
     g.wait_for(words["mode"], "restoredisk")
     g.choose("restoredisk")
     g.wait_for(words["choose_image"], image)
     g.choose(image)
-    g.wait_for(words["target"], target)
+    shown = g.wait_for(words["target"], target)
+    if check_targets:
+        check_targets(shown)
     g.choose(target)
     g.wait_for(words["options"], words["grow"])
     g.choose(words["continue"])

@@ -47,7 +47,7 @@ def iso_path():
 
 class LiveGuest:
     def __init__(self, workdir, firmware="bios", entry="serial0", params="", drives=(), devices=(),
-                 guest_forwards=(), memory_mib=1536, log_name="serial.log", qemu_args=()):
+                 guest_forwards=(), memory_mib=1536, log_name="serial.log", qemu_args=(), medium="cd"):
         self.workdir = workdir
         self.firmware = firmware
         self.entry = entry
@@ -65,8 +65,17 @@ class LiveGuest:
                 guest_address, guest_port, relay, host_port)
         argv = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", str(memory_mib), "-smp", "2",
                 "-nographic", "-monitor", "unix:%s,server,nowait" % self.monitor,
-                "-cdrom", iso_path(), "-boot", "d",
                 "-netdev", netdev, "-device", "virtio-net-pci,netdev=n0"]
+        if medium == "cd":
+            argv += ["-cdrom", iso_path(), "-boot", "d"]
+        elif medium == "usb":
+            # The same ISO written to a USB stick (it is a hybrid image), first to boot.
+            # The stick is a snapshot: the guest may write, the built ISO stays as it is.
+            argv += ["-device", "qemu-xhci,id=xhci",
+                     "-drive", "if=none,id=stick,format=raw,snapshot=on,file=" + iso_path(),
+                     "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=0"]
+        else:
+            raise ValueError("medium is cd or usb, not %r" % medium)
         if firmware == "uefi":
             vars_copy = os.path.join(workdir, "OVMF_VARS.fd")
             shutil.copy(OVMF_VARS, vars_copy)

@@ -11,8 +11,8 @@ from e2e_case import LiveTestCase, MiB, di, kt, make_repository_disk  # noqa: E4
 
 
 class BootToMenu(LiveTestCase):
-    def boot(self, firmware, params=""):
-        g = self.guest(firmware=firmware, entry="serial0", params=params)
+    def boot(self, firmware, params="", medium="cd"):
+        g = self.guest(firmware=firmware, entry="serial0", params=params, medium=medium)
         shown = g.wait_menu("Language / 言語", "en_US.UTF-8", "ja_JP.UTF-8")
         print("\n%s: QEMU start to kura-menu: %.1f s (TCG)" % (firmware, g.menu_seconds), flush=True)
         serial = g.serial_text()
@@ -29,6 +29,13 @@ class BootToMenu(LiveTestCase):
         """Extra parameters reach the kernel through GRUB's $kura_extra (set at its command line)."""
         g = self.boot("uefi", params="kura.keymap=jp106")
         self.assertIn("keymap jp106 loaded", g.serial_text())
+
+    def test_usb_stick_uefi(self):
+        """The ISO written to a USB stick boots under UEFI from the stick's ESP; the stick's
+        ISO 9660 partition is found by its label and mounted read-only. (The BIOS way from
+        a stick is test_live_serial_journey's.)"""
+        g = self.boot("uefi", medium="usb")
+        self.assertIn("kura: boot medium /dev/sda1 mounted read-only", g.serial_text())
 
     def test_serial_console_ttyS1(self):
         """iLO's virtual serial port is COM2: the ttyS1 entry runs the menu there."""
