@@ -21,7 +21,6 @@ OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
 
-
 def boot_entries():
     """The boot menu's entries in order, as (id, label): live-iso/boot-entries, the table
     both loaders' menus are written from."""
