@@ -1,9 +1,11 @@
 #include "repo/local_repository.h"
 
 #include "core/error.h"
+#include "core/log.h"
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include <fcntl.h>
@@ -115,14 +117,44 @@ std::uint64_t LocalRepository::free_bytes() const {
 }
 
 void LocalRepository::make_directory(const std::string& path) {
-    if (::mkdir(full(path).c_str(), 0755) != 0)
-        throw_errno(ExitCode::io_error, "cannot create " + full(path), errno);
+    if (::mkdir(full(path).c_str(), 0700) != 0) {
+        int err = errno;
+        if (err == EEXIST) throw AlreadyExists("cannot create " + full(path) + ": it exists");
+        throw_errno(ExitCode::io_error, "cannot create " + full(path), err);
+    }
+    int fd = ::open(full(path).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) throw_errno(ExitCode::io_error, "cannot open " + full(path), errno);
+    restrict_to_owner(fd, 0700, full(path));
+    ::close(fd);
 }
 
 std::unique_ptr<WritableFile> LocalRepository::create_file(const std::string& path) {
-    int fd = ::open(full(path).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw_errno(ExitCode::io_error, "cannot create " + full(path), errno);
-    return std::make_unique<LocalFileSink>(fd, full(path));
+    int fd = ::open(full(path).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int err = errno;
+        if (err == EEXIST) throw AlreadyExists("cannot create " + full(path) + ": it exists");
+        throw_errno(ExitCode::io_error, "cannot create " + full(path), err);
+    }
+    auto sink = std::make_unique<LocalFileSink>(fd, full(path));
+    restrict_to_owner(fd, 0600, full(path));
+    return sink;
+}
+
+// The mode given at creation is already owner-only, and a umask can only take bits away;
+// but a default ACL on the repository directory can add some back, so the mode is set
+// explicitly. A filesystem without Unix permissions (FAT, exFAT, NTFS mounted by the
+// operator) refuses the change: its mount options decide, and the operator is told once.
+void LocalRepository::restrict_to_owner(int fd, mode_t mode, const std::string& what) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw_errno(ExitCode::io_error, what, errno);
+    if ((st.st_mode & 07777) == mode) return;
+    if (::fchmod(fd, mode) == 0) return;
+    int err = errno;
+    if (err != EPERM && err != EOPNOTSUPP) throw_errno(ExitCode::io_error, "cannot chmod " + what, err);
+    if (!warned_about_permissions_)
+        log::warn(root_ + " keeps no Unix permissions (chmod: " + std::string(std::strerror(err)) +
+                  "): image files there are as readable as its mount options make them");
+    warned_about_permissions_ = true;
 }
 
 std::unique_ptr<WritableFile> LocalRepository::reopen_file(const std::string& path, std::uint64_t keep_bytes) {

@@ -4,6 +4,8 @@
 
 #include "repo/repository.h"
 
+#include <sys/types.h>
+
 namespace kura {
 
 class LocalRepository : public Repository {
@@ -26,7 +28,9 @@ public:
 
 private:
     std::string full(const std::string& path) const;
+    void restrict_to_owner(int fd, mode_t mode, const std::string& what);
     std::string root_;
+    bool warned_about_permissions_ = false;
 };
 
 }  // namespace kura

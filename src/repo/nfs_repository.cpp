@@ -63,6 +63,7 @@ public:
             lost_ = true;
             throw ConnectionLost(what + ": " + detail);
         }
+        if (err == EEXIST) throw AlreadyExists(what + ": it exists");
         if (err == ENOSPC)
             throw Error(ExitCode::io_error, what + ": the repository is full (no space left on the NFS export)");
         if (err == EDQUOT)
@@ -88,7 +89,9 @@ public:
             bool for_write)
         : connection_(std::move(connection)), path_(std::move(path)), what_(std::move(what)) {
         nfs_context* ctx = connection_->ctx();
-        int rc = create ? nfs_create(ctx, path_.c_str(), O_WRONLY | O_TRUNC, 0644, &fh_)
+        // GUARDED CREATE (libnfs maps O_EXCL to it): the server refuses an existing name,
+        // and sets the owner-only mode with the creation itself.
+        int rc = create ? nfs_create(ctx, path_.c_str(), O_WRONLY | O_EXCL, 0600, &fh_)
                         : nfs_open(ctx, path_.c_str(), for_write ? O_WRONLY : O_RDONLY, &fh_);
         connection_->check(rc, (create ? "cannot create " : "cannot open ") + what_);
     }
@@ -318,7 +321,7 @@ std::uint64_t NfsRepository::free_bytes() const {
 
 void NfsRepository::make_directory(const std::string& path) {
     on_connection(display_, [&](NfsConnection& c) {
-        c.check(nfs_mkdir(c.ctx(), remote_path(path).c_str()), "cannot create " + display_ + "/" + path);
+        c.check(nfs_mkdir2(c.ctx(), remote_path(path).c_str(), 0700), "cannot create " + display_ + "/" + path);
     });
 }
 

@@ -72,11 +72,26 @@ public:
     // is then the committed length everything else builds on.
     ResumingSink(std::string what, RemoteFileOpener open, ReconnectPolicy policy, std::int64_t keep_bytes)
         : what_(std::move(what)), open_(std::move(open)), policy_(std::move(policy)) {
-        // Creating truncates, and so does cutting back, so a retry after a lost reply is harmless.
+        // Cutting back truncates, so a retry after a lost reply is harmless. Creating is
+        // exclusive: a retry may find the file the lost attempt created before its reply
+        // was lost. That one is empty (nothing was written yet) and is taken; a file with
+        // data in it belongs to someone else, and AlreadyExists stands.
+        bool create_tried = false;
         auto first_open = [&] {
             file_.reset();
             if (keep_bytes < 0) {
-                file_ = open_(true);
+                if (!create_tried) {
+                    create_tried = true;
+                    file_ = open_(true);
+                    return;
+                }
+                try {
+                    file_ = open_(true);
+                } catch (const AlreadyExists&) {
+                    file_ = open_(false);
+                    char byte = 0;
+                    if (file_->pread(&byte, 1, 0) != 0) throw;
+                }
                 return;
             }
             file_ = open_(false);

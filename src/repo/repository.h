@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/byte_stream.h"
+#include "core/error.h"
 
 #include <cstdint>
 #include <memory>
@@ -21,6 +22,13 @@ public:
     virtual void sync() = 0;
 };
 
+// What create_file() and make_directory() throw when the name is taken: the image-name lock
+// (ops/image_write_lock.h) is built on creation being exclusive on every backend.
+class AlreadyExists : public Error {
+public:
+    explicit AlreadyExists(const std::string& message) : Error(ExitCode::io_error, message) {}
+};
+
 class Repository {
 public:
     virtual ~Repository() = default;
@@ -34,6 +42,10 @@ public:
     virtual std::uint64_t file_size(const std::string& path) const = 0;
     virtual std::uint64_t free_bytes() const = 0;
 
+    // Both create exclusively (AlreadyExists when the name is taken) and, where the backend
+    // has Unix permissions, readable by the owner only - 0700 directories, 0600 files -
+    // whatever the umask: images hold password hashes and keys (docs/repositories.md,
+    // "Permissions of image files"). An SMB server decides permissions itself.
     virtual void make_directory(const std::string& path) = 0;
     // A new file (never an existing one); close() makes it durable.
     virtual std::unique_ptr<WritableFile> create_file(const std::string& path) = 0;

@@ -108,6 +108,7 @@ public:
         }
         // smbd answers NT_STATUS_DISK_FULL for a full filesystem and for an exhausted quota
         // alike; libsmbclient turns both into ENOSPC.
+        if (err == EEXIST) throw AlreadyExists(what + ": it exists");
         if (err == ENOSPC || err == EDQUOT)
             throw Error(ExitCode::io_error, what + ": the repository is full (no space left on the SMB share)");
         if (err == EACCES || err == EPERM)
@@ -178,8 +179,12 @@ public:
     SmbFile(std::shared_ptr<SmbConnectionPool> pool, const std::string& url, std::string what, bool create,
             bool for_write)
         : pool_(std::move(pool)), connection_(pool_->take()), what_(std::move(what)) {
-        int flags = create ? O_WRONLY | O_CREAT | O_TRUNC : (for_write ? O_WRONLY : O_RDONLY);
-        file_ = connection_->call([&](SMBCCTX* c) { return smbc_getFunctionOpen(c)(c, url.c_str(), flags, 0644); });
+        // O_EXCL becomes the create disposition FILE_CREATE: smbd refuses an existing name.
+        // The mode is not sent: the share's settings decide who may read the file.
+        // A file reopened for writing is readable too: a retried creation reads whether the
+        // file it finds is still empty (remote_file.cpp).
+        int flags = create ? O_WRONLY | O_CREAT | O_EXCL : (for_write ? O_RDWR : O_RDONLY);
+        file_ = connection_->call([&](SMBCCTX* c) { return smbc_getFunctionOpen(c)(c, url.c_str(), flags, 0600); });
         if (!file_) {
             try {
                 connection_->fail((create ? "cannot create " : "cannot open ") + what_);
@@ -449,7 +454,7 @@ std::uint64_t SmbRepository::free_bytes() const {
 
 void SmbRepository::make_directory(const std::string& path) {
     on_connection([&](SmbConnection& c) {
-        int rc = c.call([&](SMBCCTX* x) { return smbc_getFunctionMkdir(x)(x, url_of(path).c_str(), 0755); });
+        int rc = c.call([&](SMBCCTX* x) { return smbc_getFunctionMkdir(x)(x, url_of(path).c_str(), 0700); });
         if (rc != 0) c.fail("cannot create " + display_ + "/" + path);
     });
 }

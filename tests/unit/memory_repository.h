@@ -36,9 +36,12 @@ public:
     }
     std::uint64_t file_size(const std::string& p) const override { return files.at(p).size(); }
     std::uint64_t free_bytes() const override { return 1ull << 40; }
-    void make_directory(const std::string& p) override { dirs.insert(p); }
+    void make_directory(const std::string& p) override {
+        if (exists(p)) throw AlreadyExists(p + " exists");
+        dirs.insert(p);
+    }
     std::unique_ptr<WritableFile> create_file(const std::string& p) override {
-        if (files.count(p)) throw Error(ExitCode::io_error, p + " exists");
+        if (exists(p)) throw AlreadyExists(p + " exists");
         files[p];
         return std::make_unique<Sink>(files[p]);
     }
