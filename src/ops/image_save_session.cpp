@@ -63,10 +63,15 @@ ImageSaveSession::ImageSaveSession(Repository& repo, std::string image, SaveSett
 std::unique_ptr<ImageSaveSession> ImageSaveSession::start(Repository& repo, const std::string& image,
                                                           const SaveSettings& settings) {
     validate_image_name(image);
-    if (repo.exists(image))
-        throw Error(ExitCode::target_refused, "image " + image + " already exists in " + repo.describe() +
-                                                  "; choose another name or remove the old image first");
+    auto refuse_existing = [&] {
+        if (repo.exists(image))
+            throw Error(ExitCode::target_refused, "image " + image + " already exists in " + repo.describe() +
+                                                      "; choose another name or remove the old image first");
+    };
+    refuse_existing();
     std::unique_ptr<ImageSaveSession> s(new ImageSaveSession(repo, image, settings));
+    s->lock_ = ImageWriteLock::acquire(repo, image);
+    refuse_existing();  // again: a save that held the lock until now may have finished it
     if (repo.exists(s->dir_)) {
         bool resumable = false;
         try {
@@ -81,6 +86,7 @@ std::unique_ptr<ImageSaveSession> ImageSaveSession::start(Repository& repo, cons
         repo.remove_tree(s->dir_);
     }
     repo.make_directory(s->dir_);
+    s->claim_directory();
     s->manifest_.created = utc_timestamp();
     SaveJournal& j = s->journal_;
     j.image = image;
@@ -95,10 +101,16 @@ std::unique_ptr<ImageSaveSession> ImageSaveSession::start(Repository& repo, cons
 std::unique_ptr<ImageSaveSession> ImageSaveSession::resume(Repository& repo, const std::string& image,
                                                            const SaveSettings& settings) {
     validate_image_name(image);
-    if (repo.exists(image))
-        throw Error(ExitCode::target_refused, "image " + image + " already exists in " + repo.describe() +
-                                                  " and is complete; there is nothing to resume");
+    auto refuse_existing = [&] {
+        if (repo.exists(image))
+            throw Error(ExitCode::target_refused, "image " + image + " already exists in " + repo.describe() +
+                                                      " and is complete; there is nothing to resume");
+    };
+    refuse_existing();
     std::unique_ptr<ImageSaveSession> s(new ImageSaveSession(repo, image, settings));
+    // Also for a resume: the journal must not be read while another run writes it.
+    s->lock_ = ImageWriteLock::acquire(repo, image);
+    refuse_existing();
     const std::string nothing = "no interrupted save of " + image + " in " + repo.describe() + " to resume";
     if (!repo.is_directory(s->dir_)) throw Error(ExitCode::usage, nothing);
     std::optional<SaveJournal> journal;
@@ -209,6 +221,7 @@ std::string ImageSaveSession::resume_summary() const {
 }
 
 const ManifestPart& ImageSaveSession::save(const PartitionSource& source, Progress& progress) {
+    if (!claimed_) claim_directory();  // a resumed session, on its first write
     for (const auto& done : journal_.completed)
         if (done.name == source.name) {
             log::info("skipping " + source.name + ": the interrupted save finished it");
@@ -284,13 +297,24 @@ const Manifest& ImageSaveSession::finish(bool verify, ProgressStyle style,
     write_file(kManifestFile, manifest_.to_text());
     if (write_metadata) write_metadata(manifest_);
     repo_.sync_directory(dir_);
+    // Only the directory this run created (or resumed) is renamed, and only while this
+    // run holds the name: a lock removed by hand or taken over lets another save replace
+    // the partial directory, and its half-written files must not become the image.
+    if (!claimed_) claim_directory();
+    if (!directory_is_ours())
+        throw Error(ExitCode::target_refused, repo_.describe() + "/" + dir_ + " is no longer the directory this "
+                                              "save of " + image_ + " wrote (another save replaced it); nothing "
+                                              "was renamed");
+    lock_->check_still_held();
     repo_.rename(dir_, image_);
     finished_ = true;
-    // After the rename: a crash just before it costs nothing but a journal left in a
-    // complete image, which no reader looks at; before it, the whole save.
+    // After the rename: a crash just before it costs nothing but a journal (and a run
+    // token) left in a complete image, which no reader looks at; before it, the whole save.
     remove_save_journal(repo_, image_);
+    repo_.remove_tree(image_ + "/" + kRunTokenFile);
     repo_.sync_directory(image_);
     repo_.sync_directory("");
+    lock_->release();
     return manifest_;
 }
 
@@ -298,6 +322,10 @@ void ImageSaveSession::abandon(ExitCode why) noexcept {
     if (finished_) return;
     try {
         bool keep = resumed_ || (journal_written_ && worth_resuming(why));
+        if (claimed_ && !directory_is_ours()) {
+            log::warn(repo_.describe() + "/" + dir_ + " is no longer the directory this save wrote; leaving it");
+            return;
+        }
         if (!keep) {
             // Never leave half an image behind that nobody can continue.
             repo_.remove_tree(dir_);
@@ -309,6 +337,22 @@ void ImageSaveSession::abandon(ExitCode why) noexcept {
                   "; a save without --resume starts over and removes it");
     } catch (const std::exception& e) {
         log::warn(std::string("could not remove the unfinished image: ") + e.what());
+    }
+}
+
+void ImageSaveSession::claim_directory() {
+    std::string path = dir_ + "/" + kRunTokenFile;
+    if (repo_.exists(path)) repo_.remove_tree(path);  // the interrupted run's
+    write_text_file(repo_, path, lock_->token() + "\n");
+    claimed_ = true;
+}
+
+bool ImageSaveSession::directory_is_ours() const {
+    std::string path = dir_ + "/" + kRunTokenFile;
+    try {
+        return repo_.exists(path) && read_text_file(repo_, path, 256) == lock_->token() + "\n";
+    } catch (const Error&) {
+        return false;
     }
 }
 

@@ -24,6 +24,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "image/manifest.h"
+#include "ops/image_write_lock.h"
 #include "ops/partition_save.h"
 #include "ops/save_journal.h"
 #include "repo/repository.h"
@@ -41,8 +42,16 @@ namespace kura {
 // of it waits to be resumed).
 std::string partial_image_name(const std::string& image);
 
+// The file in a partial directory that names the run writing it (its lock token), so the
+// final rename moves the directory this run created or resumed and nothing else.
+inline constexpr const char* kRunTokenFile = ".kura-run";
+
 class ImageSaveSession {
 public:
+    // Both first take the image name's lock (image_write_lock.h), which the session holds
+    // until it is destroyed: a save of the same name that runs is refused with
+    // Error(target_refused) naming it.
+    //
     // A new save of `image`: refuses an existing image, removes a partial directory an
     // earlier save of the same name left (saying so), creates a new one.
     static std::unique_ptr<ImageSaveSession> start(Repository& repo, const std::string& image,
@@ -104,12 +113,17 @@ public:
 private:
     ImageSaveSession(Repository& repo, std::string image, SaveSettings settings);
     void record();  // writes the journal
+    // Writes this run's token into the directory: from now on it is this run's to rename.
+    void claim_directory();
+    // Whether the directory still carries this run's token.
+    bool directory_is_ours() const;
     // Removes data files `base`[.aa ...] that an interrupted run began without a checkpoint.
     void remove_stale_pieces(const std::string& base);
     // Recomputes bytes_saved_: the finished partitions, plus `source` up to `at`.
     void note_saved(const PartitionSource* source, const PartitionCheckpoint* at);
 
     Repository& repo_;
+    std::unique_ptr<ImageWriteLock> lock_;
     std::string image_;
     std::string dir_;
     SaveSettings settings_;
@@ -117,6 +131,7 @@ private:
     bool resumed_ = false;
     bool journal_written_ = false;
     bool finished_ = false;
+    bool claimed_ = false;
     std::uint64_t bytes_saved_ = 0;  // source data that is durable in the image
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     SaveJournal journal_;

@@ -273,6 +273,7 @@ TEST_F(ImageSaveSessionTest, AChangedSourceOrOtherSettingsAreRefusedAndThePartia
             << e.what();
         s->abandon(e.code());
     }
+    s.reset();  // it holds the name's lock: one session of an image at a time
     // Other partitions than the interrupted save's.
     try {
         auto t = ImageSaveSession::resume(repo, "img", settings_);
