@@ -211,7 +211,7 @@ RepositoryStatus EngineServices::open_repository(const std::string& location, co
     } else if (location.rfind("smb://", 0) == 0) {
         if (!smb_password.empty()) {
             set_smb_password(smb_password);
-        } else if (!std::getenv("KURA_SMB_PASSWORD") && !std::getenv("KURA_SMB_CREDENTIALS")) {
+        } else if (!smb_password_from_environment() && !std::getenv("KURA_SMB_CREDENTIALS")) {
             throw Error(ExitCode::usage, "no SMB password for " + location.substr(0, location.find('?')) +
                                              ": type the password");
         }

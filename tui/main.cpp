@@ -5,6 +5,7 @@
 // terminal to a shell, reboots.
 #include "core/cancel.h"
 #include "core/error.h"
+#include "repo/smb_credentials.h"
 #include "tui/curses_screen.h"
 #include "tui/engine_services.h"
 #include "tui/flow.h"
@@ -480,6 +481,7 @@ int run_menu(CursesScreen& screen, Flow& flow, MenuServices& services, const Log
 int main(int argc, char** argv) {
     using namespace kura;
     using namespace kura::tui;
+    take_smb_password_from_environment();  // before any thread, and before any child tool
 
     MenuCommandLine command_line;
     try {

@@ -3,6 +3,7 @@
 #include "core/cancel.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "repo/smb_credentials.h"
 
 #include <cstdio>
 #include <exception>
@@ -49,6 +50,7 @@ void print_usage() {
 
 int main(int argc, char** argv) {
     using namespace kura;
+    take_smb_password_from_environment();  // before any thread, and before any child tool
     install_cancel_handlers();
     std::vector<std::string> full(argv, argv + argc);
     if (argc < 2) {

@@ -106,6 +106,17 @@ std::string kernel_type_for(const std::string& probed, const std::set<std::strin
     return "";
 }
 
+// FAT, exFAT and NTFS keep no Unix permissions: their mount options give every file and
+// directory its mode. Images hold password hashes and keys, so a partition kura mounts
+// itself shows them to the owner only (0600 files, 0700 directories), like the modes
+// LocalRepository sets where the filesystem keeps them.
+constexpr const char* kOwnerOnlyMasks = "fmask=0177,dmask=0077";
+
+const char* mount_options_for(const std::string& kernel_type) {
+    if (kernel_type == "vfat" || kernel_type == "exfat" || kernel_type == "ntfs3") return kOwnerOnlyMasks;
+    return nullptr;
+}
+
 std::string make_private_directory() {
     std::string base = "/tmp";
     if (::mkdir("/run/kura", 0700) == 0 || errno == EEXIST) base = "/run/kura";
@@ -119,7 +130,8 @@ void run_ntfs_3g(const std::string& device, const std::string& dir) {
     pid_t pid = ::fork();
     if (pid < 0) throw_errno(ExitCode::io_error, "cannot start ntfs-3g", errno);
     if (pid == 0) {
-        ::execlp("ntfs-3g", "ntfs-3g", device.c_str(), dir.c_str(), static_cast<char*>(nullptr));
+        ::execlp("ntfs-3g", "ntfs-3g", "-o", kOwnerOnlyMasks, device.c_str(), dir.c_str(),
+                 static_cast<char*>(nullptr));
         ::_exit(127);
     }
     int status = 0;
@@ -169,7 +181,7 @@ PartitionMount::PartitionMount(const std::string& spec) : device_(resolve_device
             log::info("the kernel has no ntfs3; mounting " + device_ + " with ntfs-3g (FUSE)");
             run_ntfs_3g(device_, mount_point_);
         } else if (::mount(device_.c_str(), mount_point_.c_str(), type.c_str(), MS_NOATIME | MS_NODEV | MS_NOSUID,
-                           nullptr) != 0) {
+                           mount_options_for(type)) != 0) {
             throw_errno(ExitCode::io_error, device_ + ": mounting it as " + type + " failed", errno);
         }
     } catch (...) {

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 
@@ -22,6 +23,7 @@ std::string& credentials_file() {
 // Set by the menu's thread, read by whichever thread opens the repository.
 std::mutex password_mutex;
 std::string program_password;
+std::string environment_password;  // KURA_SMB_PASSWORD's, once taken out of the environment
 
 std::string trim(const std::string& s) {
     auto b = s.find_first_not_of(" \t\r");
@@ -83,6 +85,21 @@ bool prompt_password(const std::string& prompt, std::string& password) {
 
 void set_smb_credentials_file(const std::string& path) { credentials_file() = path; }
 
+void take_smb_password_from_environment() {
+    std::lock_guard lock(password_mutex);
+    char* value = std::getenv("KURA_SMB_PASSWORD");
+    if (!value) return;
+    environment_password = value;
+    std::memset(value, 0, std::strlen(value));
+    ::unsetenv("KURA_SMB_PASSWORD");
+}
+
+bool smb_password_from_environment() {
+    take_smb_password_from_environment();
+    std::lock_guard lock(password_mutex);
+    return !environment_password.empty();
+}
+
 void set_smb_password(std::string password) {
     std::lock_guard lock(password_mutex);
     program_password = std::move(password);
@@ -97,9 +114,10 @@ SmbCredentials resolve_smb_credentials(const std::string& url_domain, const std:
     if (!file.empty()) c = read_credentials_file(file);
     if (!url_user.empty()) c.user = url_user;
     if (!url_domain.empty()) c.domain = url_domain;
-    if (const char* env = std::getenv("KURA_SMB_PASSWORD")) c.password = env;
+    take_smb_password_from_environment();
     {
         std::lock_guard lock(password_mutex);
+        if (!environment_password.empty()) c.password = environment_password;
         if (!program_password.empty()) c.password = program_password;
     }
     if (c.user.empty())
