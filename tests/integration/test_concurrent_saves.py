@@ -147,6 +147,49 @@ class ConcurrentSaves(kt.KuraTestCase):
         self.race("smb")
 
     # ----------------------------------------------------------------------------
+    def start_save(self, image, *extra):
+        env = self.env({"KURA_CHECKPOINT_BYTES": str(8 * MiB)})
+        return subprocess.Popen([kt.KURA_BIN, "saveparts", "--repo", self.local, "-z", "gzip", "--threads", "1",
+                                 "--progress=none", *extra, image, self.big],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+    def wait_for(self, path, proc):
+        deadline = time.monotonic() + 120
+        while not os.path.exists(path) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertTrue(os.path.exists(path), path + " never appeared")
+
+    def test_lock_released_on_interruption_and_taken_over_after_kill_9(self):
+        image = "killed"
+        lock = os.path.join(self.local, ".kura-lock-" + image)
+        partial = os.path.join(self.local, ".kura-partial-" + image)
+        # SIGTERM after the first checkpoint: exit 8, the partial image kept, the lock gone.
+        save = self.start_save(image)
+        self.addCleanup(lambda: save.poll() is None and save.kill())
+        self.wait_for(os.path.join(partial, ".kura-resume.a"), save)
+        save.terminate()
+        out, err = save.communicate(timeout=120)
+        self.assertEqual(save.returncode, kt.EXIT_CANCELLED, err.decode(errors="replace")[-2000:])
+        self.assertTrue(os.path.isdir(partial), "the interrupted save's partial image was removed")
+        self.assertFalse(os.path.exists(lock), "an interrupted save left its lock")
+        # kill -9 of the resumed save: nothing can remove the marker then.
+        resumed = self.start_save(image, "--resume")
+        self.addCleanup(lambda: resumed.poll() is None and resumed.kill())
+        self.wait_for(lock, resumed)
+        time.sleep(0.5)
+        resumed.kill()
+        resumed.wait()
+        self.assertTrue(os.path.exists(lock), "the killed save's marker is gone")
+        # The next --resume finds that pid gone on this boot and takes the lock over.
+        rc, out, err = self.kura("saveparts", "--repo", self.local, "-z", "gzip", "--progress=none", "--resume",
+                                 image, self.big)
+        self.assertKura((rc, out, err), 0, "resume after kill -9")
+        self.assertIn("taking over the lock of image %s from a save that is no longer running (host %s, pid %d, "
+                      % (image, HOST, resumed.pid), err)
+        self.assertKura(self.kura("checkimage", "--repo", self.local, image), 0)
+        self.assertClean(self.local, image)
+
+    # ----------------------------------------------------------------------------
     def stale_lock_taken_over(self, backend):
         url, on_disk, _ = self.repos[backend]
         image = "stale-" + backend
