@@ -249,24 +249,54 @@ class ConcurrentSaves(kt.KuraTestCase):
         image = "perm-" + backend
         self.assertKura(self.kura("saveparts", "--repo", url, "--progress=none", "--split", "1MB",
                                   image, self.small, umask=0), 0, "save under umask 000")
-        root = os.path.join(on_disk, image)
-        seen = 0
-        for dirpath, dirs, files in os.walk(root):
-            mode = stat.S_IMODE(os.lstat(dirpath).st_mode)
-            self.assertEqual(mode, 0o700, "%s is %o" % (dirpath, mode))
-            for name in files:
-                path = os.path.join(dirpath, name)
-                st = os.lstat(path)
-                self.assertTrue(stat.S_ISREG(st.st_mode), path)
-                self.assertEqual(stat.S_IMODE(st.st_mode), 0o600, "%s is %o" % (path, stat.S_IMODE(st.st_mode)))
-                seen += 1
-        self.assertGreaterEqual(seen, len(kt.IMAGE_META_FILES) + 1, "too few files looked at")
+        self.assertOwnerOnly(os.path.join(on_disk, image))
 
     def test_owner_only_permissions_local(self):
         self.owner_only("local")
 
     def test_owner_only_permissions_nfs(self):
         self.owner_only("nfs")
+
+    def assertOwnerOnly(self, root):
+        seen = 0
+        for dirpath, dirs, files in os.walk(root):
+            mode = stat.S_IMODE(os.lstat(dirpath).st_mode)
+            self.assertEqual(mode, 0o700, "%s is %o" % (dirpath, mode))
+            for name in files:
+                mode = stat.S_IMODE(os.lstat(os.path.join(dirpath, name)).st_mode)
+                self.assertEqual(mode, 0o600, "%s/%s is %o" % (dirpath, name, mode))
+                seen += 1
+        self.assertGreaterEqual(seen, len(kt.IMAGE_META_FILES) + 1, "too few files looked at")
+
+    def test_device_repository(self):
+        # ext4 keeps Unix modes: another machine's marker is refused, the image is owner-only.
+        dev = self.attach_loop(kt.make_ext(self.path("usb-ext4.img"), 64 * MiB, ["-t", "ext4"]))
+        with kt.mounted(dev, self.path("mnt")) as mnt:
+            self.put_marker(mnt, "ondev", marker_text("backup02", "another-boot", 4242))
+        rc, out, err = self.kura("saveparts", "--repo", "dev:" + dev, "--progress=none", "ondev", self.small)
+        self.assertKura((rc, out, err), kt.EXIT_REFUSED, "a save over another machine's lock on dev:")
+        self.assertIn("on another machine (host backup02, pid 4242, since 2026-01-02T03:04:05Z", err)
+        with kt.mounted(dev, self.path("mnt")) as mnt:
+            os.unlink(os.path.join(mnt, ".kura-lock-ondev"))
+        self.assertKura(self.kura("saveparts", "--repo", "dev:" + dev, "--progress=none", "ondev", self.small,
+                                  umask=0), 0)
+        with kt.mounted(dev, self.path("mnt")) as mnt:
+            self.assertClean(mnt, "ondev")
+            self.assertOwnerOnly(os.path.join(mnt, "ondev"))
+
+    def test_fat_device_repository_mounted_owner_only(self):
+        # FAT keeps no modes: kura mounts it with owner-only masks, so it has nothing to
+        # chmod (a FAT mounted with the default masks refuses the chmod, and kura would warn).
+        with open("/proc/filesystems") as f:
+            if "\tvfat\n" not in f.read():
+                self.skipTest("the running kernel has no vfat (not in /proc/filesystems)")
+        fat = kt.zeroed_file(self.path("usb-vfat.img"), 64 * MiB)
+        kt.run(["mkfs.vfat", fat])
+        dev = self.attach_loop(fat)
+        rc, out, err = self.kura("saveparts", "--repo", "dev:" + dev, "--progress=none", "onfat", self.small, umask=0)
+        self.assertKura((rc, out, err), 0, "save to a FAT dev: repository")
+        self.assertNotIn("keeps no Unix permissions", err)
+        self.assertKura(self.kura("checkimage", "--repo", "dev:" + dev, "onfat"), 0)
 
     # ----------------------------------------------------------------------------
     def test_smb_password_not_inherited_by_child_tools(self):
