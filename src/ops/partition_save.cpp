@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/stage_thread.h"
 #include "device/device.h"
+#include "fs/inconsistent_filesystem.h"
 #include "image/image_layout.h"
 #include "image/partclone_encoder.h"
 #include "image/raw_stream_decoder.h"
@@ -48,7 +49,17 @@ PartitionSource inspect_partition(const std::string& path, const std::string& na
         throw Error(ExitCode::source_unsupported, path + ": it holds " + s.probe.type +
                                                       ", which kura does not image yet (it images " +
                                                       join(supported_filesystem_types()) + ")");
-    s.map = reader->read_used_blocks(path, options);
+    try {
+        s.map = reader->read_used_blocks(path, options);
+    } catch (const InconsistentFilesystem& e) {
+        if (!options.force) throw;
+        // Its used set cannot be trusted, but every byte of it can be copied: a dd stream
+        // restores whatever the metadata says, and e2fsck/chkdsk can repair the copy later.
+        PartitionSource whole = inspect_raw_partition(path, name);
+        whole.raw_reason = s.probe.type + " metadata inconsistent (" + e.check() + "); copied whole (dd) because of --fs-force";
+        log::warn(name + ": " + whole.raw_reason + " - " + e.detail());
+        return whole;
+    }
     if (s.map.device_size > s.device_bytes)
         throw Error(ExitCode::source_unsupported,
                     path + ": the filesystem claims " + std::to_string(s.map.device_size) +
