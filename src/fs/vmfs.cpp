@@ -41,6 +41,11 @@ struct Unprovable {
     std::string reason;
 };
 
+// A layout kura does not read, though the volume may be healthy: copied whole instead.
+struct UnreadLayout {
+    std::string reason;
+};
+
 class VolumeReader {
 public:
     VolumeReader(const std::string& path, const Device& device, std::uint64_t block_size)
@@ -69,7 +74,7 @@ public:
     // Bytes of a file kept in whole file blocks (how VMFS keeps its own metadata files).
     void read_file(const Inode& inode, std::uint8_t* out, std::size_t length, std::uint64_t offset) {
         if (inode.zla != kDirectZla || inode.blk_size != bs_)
-            throw Unprovable{"a metadata file is not kept in whole file blocks (addressing mode " +
+            throw UnreadLayout{"a metadata file is not kept in whole file blocks (addressing mode " +
                              std::to_string(inode.zla) + ")"};
         if (offset + length > inode.size)
             throw Unprovable{"a metadata file is shorter than its own header says"};
@@ -268,6 +273,8 @@ public:
             device.read_at(fs_bytes, sizeof fs_bytes, kDataOffset + kFsDescriptorOffset);
             if (auto fs = parse_fs_descriptor(fs_bytes, problem)) bs = fs->block_size;
             used = read_allocated_items(path, device, *volume, stage);
+        } catch (const UnreadLayout& u) {
+            return copy_whole(u.reason);
         } catch (const Unprovable& u) {
             throw InconsistentFilesystem(path, "VMFS" + std::to_string(volume->version), stage, u.reason,
                                          "VMware's VOMA on an ESXi host (`voma -m vmfs -f check -d <device>`)");
