@@ -56,7 +56,8 @@ PartitionSource inspect_partition(const std::string& path, const std::string& na
         // Its used set cannot be trusted, but every byte of it can be copied: a dd stream
         // restores whatever the metadata says, and e2fsck/chkdsk can repair the copy later.
         PartitionSource whole = inspect_raw_partition(path, name);
-        whole.raw_reason = s.probe.type + " metadata inconsistent (" + e.check() + "); copied whole (dd) because of --fs-force";
+        whole.raw_reason =
+            e.fs() + " metadata inconsistent (" + e.check() + "); copied whole (dd) because of --fs-force";
         log::warn(name + ": " + whole.raw_reason + " - " + e.detail());
         return whole;
     }
