@@ -14,6 +14,7 @@ import re
 import sys
 
 import kuratest as kt
+from disk_images import copy_into, extract, table
 from fat_volumes import fat_geometry, set_fat_entry
 from kuratest import EXIT_UNSUPPORTED, MiB, run, run_kura
 
@@ -181,6 +182,37 @@ class HostileSources(kt.KuraTestCase):
                 src = kt.make_ext(self.path("h%d.img" % i), 128 * MiB, args)
                 self.assertSavedByUsedBlocks(src, args[1])
                 os.remove(src)
+
+    def test_savedisk_copies_an_inconsistent_partition_whole(self):
+        """savedisk runs the same checks per partition: refused, then under --fs-force that
+        partition (only) is a dd stream, and restoredisk gives back the disk byte for byte."""
+        disk = kt.zeroed_file(self.path("disk.img"), 140 * MiB)
+        run(["sfdisk", "-q", disk], input="label: dos\nstart=2048, size=64M, type=83\nsize=64M, type=83\n")
+        parts = table(disk)
+        good = self.ext4("good.img")
+        bad = self.ext4("bad.img")
+        debugfs_write(bad, "set_bg 0 block_bitmap %d" % (ext_super_value(bad, "Block count") + 1000))
+        for n, fs in ((1, good), (2, bad)):
+            copy_into(disk, parts[n][0], fs)
+        repo = self.new_repo()
+        rc, out, err = run_kura("savedisk", "--repo", repo, "--progress=none", "img", disk)
+        self.assertEqual(rc, EXIT_UNSUPPORTED, kt.describe(rc, out, err))
+        self.assertIn("ext4 metadata inconsistent (group descriptors (ext2fs_check_desc))", err)
+        self.assertEqual(os.listdir(repo), [])
+        rc, out, err = run_kura("savedisk", "--repo", repo, "--progress=none", "--fs-force", "img", disk)
+        self.assertEqual(rc, 0, kt.describe(rc, out, err))
+        self.assertIn("warning: disk2: ext4 metadata inconsistent (group descriptors (ext2fs_check_desc)); "
+                      "copied whole (dd) because of --fs-force", err)
+        image = os.path.join(repo, "img")
+        files = os.listdir(image)
+        self.assertTrue(any(f.startswith("disk1.ext4-ptcl-img.") for f in files), files)
+        self.assertTrue(any(f.startswith("disk2.dd-ptcl-img.") for f in files), files)
+        self.assertKura(run_kura("checkimage", "--repo", repo, "img"), 0)
+        target = kt.zeroed_file(self.path("target.img"), 140 * MiB)
+        self.assertKura(run_kura("restoredisk", "--repo", repo, "--progress=none", "--yes", "img", target), 0)
+        restored = self.path("restored-p2.img")
+        extract(target, parts[2][0], parts[2][1], restored)
+        self.assertSameBytes(bad, restored)
 
     # ----------------------------------------------------------------------------
     # NTFS
