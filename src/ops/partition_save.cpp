@@ -58,7 +58,7 @@ PartitionSource inspect_partition(const std::string& path, const std::string& na
         PartitionSource whole = inspect_raw_partition(path, name);
         whole.raw_reason =
             e.fs() + " metadata inconsistent (" + e.check() + "); copied whole (dd) because of --fs-force";
-        log::warn(name + ": " + whole.raw_reason + " - " + e.detail());
+        whole.raw_detail = e.detail();
         return whole;
     }
     if (s.map.device_size > s.device_bytes)
@@ -168,6 +168,11 @@ ManifestPart save_partition(const PartitionSource& source, Repository& repo, con
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
                             const SaveSettings& settings, Progress& progress, const Checkpointing& checkpoints) {
     auto started = std::chrono::steady_clock::now();
+    // Said when the copy is made (a dry run shows it in the plan only), so the image's log keeps it.
+    if (!source.raw_reason.empty()) {
+        const std::string detail = source.raw_detail.empty() ? "" : " - " + source.raw_detail;
+        log::warn(source.name + ": " + source.raw_reason + detail);
+    }
     const PartitionCheckpoint* from = checkpoints.resume_from;
     progress.set_item(source.name, bytes_left_to_read(source, from));
     Device device = Device::open(source.path, Access::read_only, Role::source);

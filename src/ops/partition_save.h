@@ -28,8 +28,9 @@ struct PartitionSource {
     bool raw = false;
     // Why a partition with a filesystem kura reads is copied whole all the same (its
     // metadata failed a consistency check and --fs-force was given), for the plan and the
-    // log; empty otherwise.
+    // log; empty otherwise. raw_detail: what the check found, for the log.
     std::string raw_reason;
+    std::string raw_detail;
 };
 
 struct SaveSettings {
