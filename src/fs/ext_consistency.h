@@ -20,8 +20,8 @@ std::string ext_flavour(ext2_filsys fs);
 void check_ext_descriptors(const std::string& path, ext2_filsys fs);
 
 // After the block bitmap is read: every group's metadata blocks and the journal inode's
-// blocks are in the used set, and the free count agrees with the group descriptors and the
-// superblock.
+// blocks are in the used set, and the bitmap's free count agrees with the group
+// descriptors' (the superblock's total only has to be possible: e2fsck accepts a stale one).
 void check_ext_used_set(const std::string& path, ext2_filsys fs);
 
 }  // namespace kura
