@@ -1,6 +1,8 @@
 // ext2/ext3/ext4 through libext2fs, e2fsprogs' own library, so every layout mke2fs can make
 // (1-64 KiB blocks, flex_bg, meta_bg, 64bit, bigalloc clusters, BLOCK_UNINIT groups,
-// sparse_super2, no journal) is read the way e2fsck reads it.
+// sparse_super2, no journal) is read the way e2fsck reads it. Before its block bitmap is
+// trusted, the metadata is cross-checked against it (fs/ext_consistency.cpp).
+#include "fs/ext_consistency.h"
 #include "fs/filesystem.h"
 
 #include "core/error.h"
@@ -8,13 +10,22 @@
 #include <ext2fs/ext2fs.h>
 
 #include <memory>
+#include <mutex>
 
 namespace kura {
 namespace {
 
+// libext2fs's messages come from com_err's table, which the library does not register
+// itself: without this every error reads "Unknown code ext2 156".
+void register_error_table() {
+    static std::once_flag once;
+    std::call_once(once, [] { initialize_ext2_error_table(); });
+}
+
 class ExtFs {
 public:
     ExtFs(const std::string& path) : path_(path) {
+        register_error_table();
         // Read-only; 64-bit block numbers; tolerate features newer than this library knows
         // only if they don't change the on-disk layout (SOFTSUPP).
         int flags = EXT2_FLAG_64BITS | EXT2_FLAG_SOFTSUPP_FEATURES;
@@ -63,9 +74,11 @@ public:
         ExtFs ext(path);
         ext2_filsys fs = ext.get();
         refuse_unclean(path, fs, options);
+        check_ext_descriptors(path, fs);
         // libext2fs fills in BLOCK_UNINIT groups (their superblock backups, descriptors and
         // bitmaps) itself, so its bitmap is the true used set.
         if (errcode_t rc = ext2fs_read_block_bitmap(fs)) ext.fail("cannot read the block bitmap", rc);
+        check_ext_used_set(path, fs);
 
         UsedBlockMap map;
         map.partclone_tag = "EXTFS";

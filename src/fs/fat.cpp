@@ -4,6 +4,7 @@
 // entry is not free or bad, and the sectors after the last whole cluster - in blocks of one
 // logical sector, so the streams interoperate with partclone.fat's.
 #include "fs/fat_boot_sector.h"
+#include "fs/fat_consistency.h"
 #include "fs/filesystem.h"
 
 #include "core/error.h"
@@ -172,7 +173,9 @@ public:
         const std::uint64_t clusters_end = f.cluster_sector(f.cluster_count + 2);
         if (clusters_end < f.total_sectors) map.used.set_range(clusters_end, f.total_sectors - clusters_end);
 
-        mark_used_clusters(device, f, problems, map.used);
+        mark_used_clusters(path, device, f, problems, map.used);
+        const std::uint32_t read_copy = f.only_active_fat >= 0 ? static_cast<std::uint32_t>(f.only_active_fat) : 0;
+        check_fat32_root_chain(path, device, f, read_copy);
         return map;
     }
 
@@ -181,7 +184,8 @@ private:
     // with the one the driver reads (the first, or FAT32's single active one); a cluster that
     // any copy calls in use is copied, so under --fs-force whichever copy fsck later keeps,
     // the data it points to is in the image.
-    static void mark_used_clusters(const Device& device, const FatLayout& f, Problems& problems, Bitmap& used) {
+    static void mark_used_clusters(const std::string& path, const Device& device, const FatLayout& f,
+                                   Problems& problems, Bitmap& used) {
         const std::uint32_t primary = f.only_active_fat >= 0 ? static_cast<std::uint32_t>(f.only_active_fat) : 0;
         std::vector<std::uint32_t> others;
         if (f.only_active_fat < 0)
@@ -197,7 +201,10 @@ private:
         for (std::uint32_t first = 0; first < end; first += std::min(entries_per_batch, end - first)) {
             const std::uint32_t count = std::min(entries_per_batch, end - first);
             main_fat.read(device, f.fat_start_sector(primary) * f.bytes_per_sector, first, count);
-            if (first == 0) check_state_entry(f, main_fat.entry(1), problems);
+            if (first == 0) {
+                check_fat_media_entry(path, f, main_fat.entry(0));
+                check_state_entry(f, main_fat.entry(1), problems);
+            }
             const std::uint32_t from = std::max<std::uint32_t>(first, 2);
 
             // Entries that are used in another copy but not in the main one, found only when

@@ -97,12 +97,8 @@ FatLayout parse_fat_boot_sector(const std::uint8_t* s, const std::string& where)
         fail("a FAT of " + std::to_string(f.sectors_per_fat) + " sectors has room for " +
              std::to_string(entries_in_fat) + " entries, but the volume has " + std::to_string(clusters) +
              " clusters");
-    if (fat32) {
-        const std::uint32_t root_cluster = u32(s, 44);
-        if (root_cluster < 2 || root_cluster > f.cluster_count + 1)
-            fail("the root directory starts at cluster " + std::to_string(root_cluster) +
-                 ", outside clusters 2.." + std::to_string(f.cluster_count + 1));
-    }
+    if (fat32) f.root_cluster = u32(s, 44);
+    f.media = static_cast<std::uint8_t>(u8(s, 21));
     const std::uint32_t signature = u8(s, signature_offset);
     if (signature == 0x29 || signature == 0x28) f.boot_sector_dirty = u8(s, state_offset) & 0x01;
     return f;

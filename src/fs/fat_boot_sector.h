@@ -23,6 +23,12 @@ struct FatLayout {
     std::uint64_t total_sectors = 0;
     std::uint64_t first_data_sector = 0;  // where cluster 2 starts
     std::uint32_t cluster_count = 0;      // clusters 2 .. cluster_count+1
+    // FAT32's first root directory cluster, as the BPB says: not range-checked here, since
+    // a root chain outside the volume is metadata that lies (fs/fat_consistency.cpp), not an
+    // unreadable boot sector. 0 on FAT12/16.
+    std::uint32_t root_cluster = 0;
+    // The BPB's media descriptor, which every FAT copy repeats in the low byte of entry 0.
+    std::uint8_t media = 0;
     // The "volume dirty" flag Linux and Windows set in the boot sector while mounted; only
     // meaningful when the extended boot signature is present.
     bool boot_sector_dirty = false;

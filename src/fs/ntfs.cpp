@@ -5,8 +5,12 @@
 // last sector, at the very end of the partition - is always part of the image (partclone
 // has lost it: partclone#54, #69), so a restored volume passes chkdsk and ntfsfix's
 // alternate-boot-sector check. Layout choices: docs/image-format.md ("NTFS").
+//
+// $Bitmap is trusted only after the system files' clusters were found in it
+// (fs/ntfs_consistency.cpp).
 #include "fs/filesystem.h"
 #include "fs/ntfs_boot_sector.h"
+#include "fs/ntfs_consistency.h"
 #include "fs/ntfs_relocation.h"
 
 #include "core/error.h"
@@ -188,7 +192,9 @@ public:
         map.block_size = unit;
         map.device_size = total * unit;
         map.used = Bitmap(total);
+        check_ntfs_bitmap_size(path, vol.get());
         mark_used_clusters(path, vol.get(), unit, map.used);
+        check_ntfs_system_files_used(path, vol.get(), unit, map.used);
         // Boot sector (cluster 0 is always in $Bitmap, but be explicit) and backup boot sector.
         map.used.set(0);
         map.used.set(boot.backup_offset() / unit);

@@ -5,10 +5,14 @@
 // shifted against its data (partclone.vmfs's mistake for 2-8 MiB blocks).
 //
 // What kura cannot prove it reads right it copies whole, with a log line saying why: VMFS6
-// (its large/small file-block allocation is not verified), spanned volumes, unknown
-// versions, and metadata that contradicts itself. A volume cut short is refused.
-// Layout and fallbacks: docs/vmfs.md.
+// (its large/small file-block allocation is not verified), spanned volumes and unknown
+// versions. Metadata that contradicts itself - a damaged descriptor, a bitmap claiming
+// blocks past the volume, system files whose blocks the file-block bitmap calls free - is
+// an inconsistent filesystem: refused, or copied whole as a dd stream under --fs-force
+// (fs/inconsistent_filesystem.h). A volume cut short is refused. Layout and fallbacks:
+// docs/vmfs.md.
 #include "fs/filesystem.h"
+#include "fs/inconsistent_filesystem.h"
 #include "fs/vmfs_layout.h"
 
 #include "core/error.h"
@@ -19,6 +23,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <set>
 
 namespace kura {
 namespace {
@@ -31,8 +36,13 @@ constexpr std::uint32_t kDirType = 2;
 constexpr std::uint32_t kDirectZla = 1;
 constexpr std::uint64_t kMaxDirectoryBytes = 64u << 20;
 
-// Metadata kura cannot make sense of: the volume is copied whole instead.
+// Metadata that contradicts itself; read_allocated_items' `stage` says where it was found.
 struct Unprovable {
+    std::string reason;
+};
+
+// A layout kura does not read, though the volume may be healthy: copied whole instead.
+struct UnreadLayout {
     std::string reason;
 };
 
@@ -64,7 +74,7 @@ public:
     // Bytes of a file kept in whole file blocks (how VMFS keeps its own metadata files).
     void read_file(const Inode& inode, std::uint8_t* out, std::size_t length, std::uint64_t offset) {
         if (inode.zla != kDirectZla || inode.blk_size != bs_)
-            throw Unprovable{"a metadata file is not kept in whole file blocks (addressing mode " +
+            throw UnreadLayout{"a metadata file is not kept in whole file blocks (addressing mode " +
                              std::to_string(inode.zla) + ")"};
         if (offset + length > inode.size)
             throw Unprovable{"a metadata file is shorter than its own header says"};
@@ -106,9 +116,12 @@ struct UsedItems {
     std::vector<std::uint64_t> items;  // allocated file-block items, and the safety net
 };
 
-// Walks the FS descriptor, the FDC bootstrap, the root directory and the FBB.
-UsedItems read_allocated_items(const std::string& path, const Device& device, const VolumeHeader& volume) {
+// Walks the FS descriptor, the FDC bootstrap, the root directory and the FBB; `stage`
+// names the structure being checked, for the message when one contradicts itself.
+UsedItems read_allocated_items(const std::string& path, const Device& device, const VolumeHeader& volume,
+                               std::string& stage) {
     std::string problem;
+    stage = "FS descriptor";
     std::uint8_t fs_bytes[0x200];
     device.read_at(fs_bytes, sizeof fs_bytes, kDataOffset + kFsDescriptorOffset);
     const FsDescriptor fs = parsed(parse_fs_descriptor(fs_bytes, problem), "", problem);
@@ -120,6 +133,7 @@ UsedItems read_allocated_items(const std::string& path, const Device& device, co
 
     // The file-descriptor cluster (FDC) starts in the first block after the heartbeats;
     // the root directory's inode is its first item, inside that block.
+    stage = "file descriptor cluster (.fdc.sf)";
     const std::uint64_t fdc_base = std::max<std::uint64_t>(1, kHeartbeatEnd / bs);
     for (std::uint64_t b = 0; b <= fdc_base; ++b) used.items.push_back(b);
     Inode fdc_file;
@@ -140,6 +154,7 @@ UsedItems read_allocated_items(const std::string& path, const Device& device, co
         reader.read_file(fdc_file, bytes.data(), bytes.size(), fdc.item_offset(fd_entry(id), fd_item(id)));
         return parsed(parse_inode(bytes.data(), problem), "", problem);
     };
+    stage = "root directory";
     const Inode root = read_inode(4);  // FD(0, 0)
     if (root.type != kDirType || root.size > kMaxDirectoryBytes)
         throw Unprovable{"the root directory's inode is not a directory"};
@@ -152,11 +167,23 @@ UsedItems read_allocated_items(const std::string& path, const Device& device, co
     for (const char* name : {".fdc.sf", ".fbb.sf", ".pbc.sf", ".sbc.sf", ".vh.sf"})
         if (!entries.count(name)) throw Unprovable{std::string("the root directory has no ") + name};
     // From here on inodes come through the FDC's real inode, not the one-block bootstrap.
+    stage = "system files (.sf)";
     fdc_file = read_inode(entries[".fdc.sf"]);
+    // The system files' own blocks: copied whatever the FBB says, and checked against it below.
+    std::vector<std::uint64_t> system_items;
+    add_direct_blocks(root, system_items);
     for (const auto& [name, id] : entries)
-        if (name.size() > 3 && name[0] == '.' && name.compare(name.size() - 3, 3, ".sf") == 0)
-            add_direct_blocks(read_inode(id), used.items);
+        if (name.size() > 3 && name[0] == '.' && name.compare(name.size() - 3, 3, ".sf") == 0) {
+            const Inode sf = read_inode(id);
+            const std::size_t before = system_items.size();
+            add_direct_blocks(sf, system_items);
+            if (sf.zla == kDirectZla && sf.size > (system_items.size() - before) * bs)
+                throw Unprovable{name + " is " + std::to_string(sf.size) + " bytes but has only " +
+                                 std::to_string(system_items.size() - before) + " blocks of " + std::to_string(bs)};
+        }
+    used.items.insert(used.items.end(), system_items.begin(), system_items.end());
 
+    stage = "file-block bitmap (.fbb.sf)";
     const Inode fbb_file = read_inode(entries[".fbb.sf"]);
     reader.read_file(fbb_file, header_bytes, sizeof header_bytes, 0);
     const ResourceHeader fbb = parsed(parse_resource_header(header_bytes, problem), "FBB: ", problem);
@@ -166,6 +193,7 @@ UsedItems read_allocated_items(const std::string& path, const Device& device, co
                          " blocks, more than the logical volume holds"};
     const std::uint64_t entries_count = (fbb.total_items + fbb.items_per_entry - 1) / fbb.items_per_entry;
     std::uint8_t entry_bytes[kBitmapEntrySize];
+    std::set<std::uint64_t> allocated;
     for (std::uint64_t e = 0; e < entries_count; ++e) {
         reader.read_file(fbb_file, entry_bytes, sizeof entry_bytes, fbb.entry_offset(e));
         const BitmapEntry entry =
@@ -178,11 +206,17 @@ UsedItems read_allocated_items(const std::string& path, const Device& device, co
                 throw Unprovable{"the file-block bitmap marks block " + std::to_string(item) +
                                  " allocated, outside the volume's " + std::to_string(fbb.total_items) + " blocks"};
             used.items.push_back(item);
+            allocated.insert(item);
         }
     }
+    stage = "system files (.sf)";
     for (std::uint64_t item : used.items)
         if (item >= fbb.total_items)
             throw Unprovable{"a metadata file uses block " + std::to_string(item) + ", outside the volume"};
+    for (std::uint64_t item : system_items)
+        if (!allocated.count(item))
+            throw Unprovable{"the system files use block " + std::to_string(item) +
+                             ", which the file-block bitmap calls free"};
     return used;
 }
 
@@ -233,13 +267,17 @@ public:
 
         UsedItems used;
         std::uint64_t bs = 0;
+        std::string stage;
         try {
             std::uint8_t fs_bytes[0x200];
             device.read_at(fs_bytes, sizeof fs_bytes, kDataOffset + kFsDescriptorOffset);
             if (auto fs = parse_fs_descriptor(fs_bytes, problem)) bs = fs->block_size;
-            used = read_allocated_items(path, device, *volume);
-        } catch (const Unprovable& u) {
+            used = read_allocated_items(path, device, *volume, stage);
+        } catch (const UnreadLayout& u) {
             return copy_whole(u.reason);
+        } catch (const Unprovable& u) {
+            throw InconsistentFilesystem(path, "VMFS" + std::to_string(volume->version), stage, u.reason,
+                                         "VMware's VOMA on an ESXi host (`voma -m vmfs -f check -d <device>`)");
         }
         map.used.set_range(0, kDataOffset / kUnit);
         const std::uint64_t per_block = bs / kUnit;

@@ -63,6 +63,10 @@ void inspect_partition_role(SourcePartition& part, const FsReadOptions& fs, Sour
             part.probe = probe_filesystem(part.path);
         }
         part.source = inspect_partition_before_repair(part.path, part.name, fs, repair, notes);
+        if (part.source.raw) {  // its metadata is inconsistent and --fs-force copies it whole
+            part.role = PartitionRole::raw;
+            part.note = part.source.raw_reason;
+        }
         return;
     }
     part.role = PartitionRole::raw;

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/stage_thread.h"
 #include "device/device.h"
+#include "fs/inconsistent_filesystem.h"
 #include "image/image_layout.h"
 #include "image/partclone_encoder.h"
 #include "image/raw_stream_decoder.h"
@@ -48,7 +49,18 @@ PartitionSource inspect_partition(const std::string& path, const std::string& na
         throw Error(ExitCode::source_unsupported, path + ": it holds " + s.probe.type +
                                                       ", which kura does not image yet (it images " +
                                                       join(supported_filesystem_types()) + ")");
-    s.map = reader->read_used_blocks(path, options);
+    try {
+        s.map = reader->read_used_blocks(path, options);
+    } catch (const InconsistentFilesystem& e) {
+        if (!options.force) throw;
+        // Its used set cannot be trusted, but every byte of it can be copied: a dd stream
+        // restores whatever the metadata says, and e2fsck/chkdsk can repair the copy later.
+        PartitionSource whole = inspect_raw_partition(path, name);
+        whole.raw_reason =
+            e.fs() + " metadata inconsistent (" + e.check() + "); copied whole (dd) because of --fs-force";
+        whole.raw_detail = e.detail();
+        return whole;
+    }
     if (s.map.device_size > s.device_bytes)
         throw Error(ExitCode::source_unsupported,
                     path + ": the filesystem claims " + std::to_string(s.map.device_size) +
@@ -156,6 +168,11 @@ ManifestPart save_partition(const PartitionSource& source, Repository& repo, con
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
                             const SaveSettings& settings, Progress& progress, const Checkpointing& checkpoints) {
     auto started = std::chrono::steady_clock::now();
+    // Said when the copy is made (a dry run shows it in the plan only), so the image's log keeps it.
+    if (!source.raw_reason.empty()) {
+        const std::string detail = source.raw_detail.empty() ? "" : " - " + source.raw_detail;
+        log::warn(source.name + ": " + source.raw_reason + detail);
+    }
     const PartitionCheckpoint* from = checkpoints.resume_from;
     progress.set_item(source.name, bytes_left_to_read(source, from));
     Device device = Device::open(source.path, Access::read_only, Role::source);

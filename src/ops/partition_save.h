@@ -26,6 +26,11 @@ struct PartitionSource {
     // Copied whole as a dd stream (`<name>.dd-ptcl-img.*`), as Clonezilla does for a
     // partition no Partclone tool reads: `map` is empty then.
     bool raw = false;
+    // Why a partition with a filesystem kura reads is copied whole all the same (its
+    // metadata failed a consistency check and --fs-force was given), for the plan and the
+    // log; empty otherwise. raw_detail: what the check found, for the log.
+    std::string raw_reason;
+    std::string raw_detail;
 };
 
 struct SaveSettings {
@@ -35,6 +40,8 @@ struct SaveSettings {
 };
 
 // Reads the partition's filesystem; throws Error(source_unsupported) when kura can't image it.
+// A filesystem whose metadata fails its reader's consistency checks is refused too
+// (InconsistentFilesystem), unless options.force: then it is copied whole (raw, raw_reason).
 PartitionSource inspect_partition(const std::string& path, const std::string& name, const FsReadOptions& options);
 
 // A partition saved byte for byte: no filesystem kura reads was found on it (or it is one

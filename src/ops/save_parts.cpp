@@ -51,8 +51,15 @@ Plan make_plan(const SavePartsRequest& request, const Repository& repo, const st
     plan.mode = "saveparts";
     plan.repo = repo.describe();
     plan.image = request.image;
-    for (const auto& s : sources)
+    for (const auto& s : sources) {
+        if (s.raw) {
+            // Copied whole (--fs-force on a filesystem whose metadata is inconsistent).
+            plan.items.push_back({s.name, s.path, s.probe.type + " (dd)", s.device_bytes, s.device_bytes});
+            plan.warnings.push_back(s.name + ": " + s.raw_reason);
+            continue;
+        }
         plan.items.push_back({s.name, s.path, s.probe.type, s.device_bytes, s.map.used.count() * s.map.block_size});
+    }
     auto estimate = static_cast<std::uint64_t>(static_cast<double>(plan.total_used_bytes()) *
                                                (request.settings.codec->name == "none" ? 1.0 : kExpectedRatio));
     // Uncompressed streams have a known size: refuse a split size that would need more
@@ -60,7 +67,8 @@ Plan make_plan(const SavePartsRequest& request, const Repository& repo, const st
     const std::uint64_t split = request.settings.split_bytes;
     if (request.settings.codec->name == "none" && split > 0)
         for (const auto& s : sources) {
-            std::uint64_t stream = s.map.used.count() * s.map.block_size + s.map.used.byte_count();
+            std::uint64_t stream =
+                s.raw ? s.device_bytes : s.map.used.count() * s.map.block_size + s.map.used.byte_count();
             if ((stream + split - 1) / split > 676)
                 throw Error(ExitCode::usage, s.path + ": --split " + std::to_string(split) +
                                                  " bytes would need more than 676 pieces; choose a larger size");

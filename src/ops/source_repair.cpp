@@ -120,6 +120,10 @@ PartitionSource inspect_partition_before_repair(const std::string& path, const s
         source = inspect_partition(path, name, as_it_is);
         if (repair_command(source.probe.type, path).empty()) throw;
         unclean = e.what();
+        // Read whole only for this plan: the save repairs it first, and --fs-force was not given.
+        if (source.raw && !options.force)
+            source.raw_reason = "its metadata is inconsistent; --fsck repairs it before it is read (this dry run "
+                                "shows it copied whole)";
     }
     std::vector<std::string> argv = repair_command(source.probe.type, path);
     if (argv.empty()) return source;

@@ -3,8 +3,9 @@
 vmfs-tools itself, survive save -> restore onto a zeroed file: debugvmfs and vmfs-fuse read
 every file back identical, and the image holds exactly the first 17 MiB plus the blocks the
 volume's inodes reference (found by an independent walk, tests/vmfs/vmfs_walk.py) - for 1,
-2, 4 and 8 MiB blocks, where partclone.vmfs shifts blocks. Damaged, spanned and VMFS6
-volumes are refused or copied whole with a log line; partclone.restore writes the same
+2, 4 and 8 MiB blocks, where partclone.vmfs shifts blocks. Volumes whose metadata
+contradicts itself are refused (exit 5, VOMA named; test_hostile_sources covers --fs-force),
+spanned and VMFS6 volumes are copied whole with a log line; partclone.restore writes the same
 bytes from kura's stream as kura does; a GPT disk laid out as ESX installs
 it (a boot partition and a datastore) round-trips partition by partition."""
 import hashlib
@@ -107,6 +108,16 @@ class VmfsVolumes(KuraTestCase):
         header, units = self.stream_units(repo, "vm", os.path.basename(volume))
         self.assertEqual(len(units), header["totalblock"])
 
+    def assertRefusedInconsistent(self, volume, stage, reason):
+        repo = self.new_repo("refused-%d" % abs(hash(reason)))
+        rc, out, err = run_kura("saveparts", "--repo", repo, "--progress=none", "vm", volume)
+        self.assertEqual(rc, EXIT_UNSUPPORTED, out + err)
+        self.assertIn("VMFS5 metadata inconsistent (%s)" % stage, err)
+        self.assertIn(reason, err)
+        self.assertIn("voma", err)
+        self.assertIn("--fs-force", err)
+        self.assertEqual(os.listdir(repo), [])
+
     def patch(self, path, offset, data):
         with open(path, "r+b") as f:
             f.seek(offset)
@@ -121,15 +132,16 @@ class VmfsVolumes(KuraTestCase):
                 f.write(original)
 
         self.patch(volume, make_vmfs.DATA + make_vmfs.FSINFO, b"\0\0\0\0")
-        self.assertCopiedWhole(volume, "the FS descriptor is damaged")
+        self.assertRefusedInconsistent(volume, "FS descriptor", "the FS descriptor is damaged")
         fresh()
         # The FBB (in the block after the root directory's) claims blocks past the volume, or
         # a header no area layout can hold.
         fbb_block = vmfs_walk.Walker(volume).fdc_base + 2
         self.patch(volume, make_vmfs.DATA + fbb_block * MiB + 20, (6400).to_bytes(4, "little"))
-        self.assertCopiedWhole(volume, "more than the logical volume holds")
+        self.assertRefusedInconsistent(volume, "file-block bitmap (.fbb.sf)", "more than the logical volume holds")
         self.patch(volume, make_vmfs.DATA + fbb_block * MiB + 20, (1 << 20).to_bytes(4, "little"))
-        self.assertCopiedWhole(volume, "FBB: the resource file header is inconsistent")
+        self.assertRefusedInconsistent(volume, "file-block bitmap (.fbb.sf)",
+                                       "FBB: the resource file header is inconsistent")
         fresh()
         self.patch(volume, make_vmfs.BASE + 0x200 + 0x90, (2).to_bytes(4, "little"))
         self.assertCopiedWhole(volume, "spanned VMFS volume")

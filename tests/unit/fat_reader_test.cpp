@@ -6,6 +6,7 @@
 #include "fs/filesystem.h"
 
 #include "core/error.h"
+#include "fs/inconsistent_filesystem.h"
 
 #include <gtest/gtest.h>
 
@@ -69,6 +70,11 @@ public:
     void entry_both(std::uint32_t cluster, std::uint32_t value) {
         entry(0, cluster, value);
         entry(1, cluster, value);
+    }
+    void set_root_cluster(std::uint32_t cluster) {
+        std::uint8_t b[4];
+        put(b, 0, 4, cluster);
+        write(b, 4, 44);
     }
     void set_ext_flags(std::uint16_t flags) {
         std::uint8_t b[2];
@@ -158,6 +164,61 @@ TEST(FatReader, ChainPastTheLastClusterIsRefused) {
         EXPECT_NE(std::string(e.what()).find("outside the volume's clusters"), std::string::npos) << e.what();
     }
     EXPECT_TRUE(read(fat, true).used.test(cluster_sector(boundary + 3)));
+}
+
+// The consistency checks throw InconsistentFilesystem whatever the options: --fs-force is
+// the save path's to apply (a dd copy), never the reader's to swallow.
+void expect_inconsistent(const SyntheticFat32& fat, const std::string& check, const std::string& words) {
+    for (bool force : {false, true}) {
+        try {
+            read(fat, force);
+            ADD_FAILURE() << "accepted (force " << force << ")";
+        } catch (const InconsistentFilesystem& e) {
+            EXPECT_EQ(e.code(), ExitCode::source_unsupported);
+            EXPECT_EQ(e.fs(), "FAT32");
+            EXPECT_EQ(e.check(), check);
+            EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("fsck.fat -a " + fat.path()), std::string::npos) << e.what();
+        }
+    }
+}
+
+TEST(FatReader, RootDirectoryChainAcrossTheBatchBoundaryIsAccepted) {
+    SyntheticFat32 fat;
+    fat.entry_both(2, 0);
+    fat.set_root_cluster(boundary - 1);
+    fat.entry_both(boundary - 1, boundary);
+    fat.entry_both(boundary, 0x0FFFFFFF);
+    const UsedBlockMap map = read(fat);
+    EXPECT_TRUE(map.used.test(cluster_sector(boundary - 1)));
+    EXPECT_TRUE(map.used.test(cluster_sector(boundary)));
+}
+
+TEST(FatReader, RootDirectoryOutsideTheVolumeIsInconsistent) {
+    SyntheticFat32 fat;
+    fat.set_root_cluster(clusters + 2);
+    expect_inconsistent(fat, "FAT32 root directory cluster",
+                        "starts at cluster " + std::to_string(clusters + 2) + ", outside the volume's clusters");
+}
+
+TEST(FatReader, RootDirectoryChainThroughAFreeClusterIsInconsistent) {
+    SyntheticFat32 fat;
+    fat.entry_both(2, 3);  // cluster 3 is free
+    expect_inconsistent(fat, "FAT32 root directory chain", "cluster 3 is marked free");
+}
+
+TEST(FatReader, RootDirectoryChainThatLoopsIsInconsistent) {
+    SyntheticFat32 fat;
+    fat.entry_both(2, 3);
+    fat.entry_both(3, 4);
+    fat.entry_both(4, 2);
+    expect_inconsistent(fat, "FAT32 root directory chain", "loops");
+}
+
+TEST(FatReader, AFatWithoutTheMediaByteIsInconsistent) {
+    SyntheticFat32 fat;
+    fat.entry_both(0, 0);  // as a zeroed or misplaced FAT reads
+    expect_inconsistent(fat, "FAT entry 0", "media byte is 0xF8");
 }
 
 }  // namespace
