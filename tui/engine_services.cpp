@@ -5,7 +5,7 @@
 #include "core/run_tool.h"
 #include "device/mount_table.h"
 #include "ops/check_image.h"
-#include "ops/image_contents.h"
+#include "ops/opened_image.h"
 #include "ops/target_needs.h"
 #include "repo/repository.h"
 #include "repo/smb_credentials.h"
@@ -230,8 +230,9 @@ RepositoryStatus EngineServices::open_repository(const std::string& location, co
 std::vector<ImageNeed> EngineServices::image_needs(const std::string& image, JobMode mode) {
     if (!repo_) throw Error(ExitCode::usage, "no repository is open");
     std::vector<TargetNeed> needs;
-    if (mode == JobMode::restoredisk) needs = disk_target_needs(*repo_, image);
-    else if (mode == JobMode::restoreparts) needs = partition_target_needs(*repo_, image);
+    // One opening of the image serves whichever needs the mode asks for.
+    if (mode == JobMode::restoredisk) needs = disk_target_needs(OpenedImage::open(*repo_, image));
+    else if (mode == JobMode::restoreparts) needs = partition_target_needs(OpenedImage::open(*repo_, image));
     std::vector<ImageNeed> result;
     for (const auto& n : needs) result.push_back({n.name, n.fs_type, n.min_bytes, n.source_bytes, n.source});
     return result;
@@ -262,7 +263,7 @@ Plan EngineServices::plan(const Job& job) {
         }
         case JobMode::checkimage: {
             auto repo = kura::open_repository(job.repo);
-            return check_image_plan(*repo, job.image, read_image_contents(*repo, job.image));
+            return check_image_plan(*repo, OpenedImage::open(*repo, job.image));
         }
     }
     throw Error(ExitCode::internal, "unknown job mode");
