@@ -63,7 +63,7 @@ public:
     void open(OpenDepth depth) {
         image_.entries_ = repo_.list_entries(image_.name_);
         read_manifest_file();
-        read_parts();
+        read_parts(depth);
         read_disk_file();
         if (depth == OpenDepth::metadata) return;
         if (image_.manifest_ && !image_.manifest_->complete)
@@ -97,7 +97,7 @@ private:
         if (info->kind != FileKind::regular) throw_not_regular_file(label(file));
         if (info->bytes > cap)
             damaged(file, "it has " + std::to_string(info->bytes) + " bytes, more than the " + std::to_string(cap) +
-                              " " + what + " can hold");
+                              " bytes " + what + " can hold");
         return info->bytes;
     }
 
@@ -139,11 +139,10 @@ private:
         image_.manifest_ = std::move(m);
     }
 
-    void read_parts() {
+    void read_parts(OpenDepth depth) {
         if (!present(kPartsFile)) {
-            // A save killed before it wrote `parts` still has a manifest saying so.
-            if (image_.manifest_) {
-                if (image_.manifest_->complete) damaged(kPartsFile, "it is missing");
+            // A listing still shows what a manifest says of an image without `parts`.
+            if (image_.manifest_ && depth == OpenDepth::metadata) {
                 for (const auto& p : image_.manifest_->parts) image_.part_names_.push_back(p.name);
                 return;
             }
@@ -174,11 +173,16 @@ private:
         std::vector<std::string> names;
         for (const auto& e : image_.entries_) names.push_back(e.name);
         ImagePart part;
-        part.files = find_data_files_in(names, repo_.describe() + "/" + image_.name_, name);
+        const ManifestPart* recorded = nullptr;
         if (image_.manifest_) {
-            const ManifestPart* recorded = image_.manifest_->find(name);
+            recorded = image_.manifest_->find(name);
             if (!recorded) damaged(kPartsFile, "partition " + name + " is in 'parts' but not in the manifest");
-            check_against_manifest(part.files, *recorded);
+            // First: names a missing or short file exactly (a missing piece is damage, exit 4).
+            check_recorded_files(*recorded);
+        }
+        part.files = find_data_files_in(names, repo_.describe() + "/" + image_.name_, name);
+        if (recorded) {
+            check_no_other_pieces(part.files, *recorded);
             attach_checksums(part.files, *recorded);
         }
         for (const auto& piece : part.files.names) {
@@ -191,7 +195,7 @@ private:
 
     // With a manifest, the stream is exactly the pieces it lists: each there with its
     // recorded size, and no other piece of the partition beside them.
-    void check_against_manifest(DataFiles& files, const ManifestPart& recorded) const {
+    void check_recorded_files(const ManifestPart& recorded) const {
         if (recorded.files.empty()) damaged(kManifestFile, "partition " + recorded.name + " lists no data files");
         for (const auto& f : recorded.files) {
             const EntryInfo* info = find(f.name);
@@ -204,6 +208,9 @@ private:
                                                          std::to_string(f.bytes) +
                                                          " were written (truncated or damaged copy)");
         }
+    }
+
+    void check_no_other_pieces(const DataFiles& files, const ManifestPart& recorded) const {
         for (const auto& name : files.names)
             if (std::none_of(recorded.files.begin(), recorded.files.end(), [&](const StoredFile& f) { return f.name == name; }))
                 damaged(name, "a piece of partition " + recorded.name +

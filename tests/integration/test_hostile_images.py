@@ -246,12 +246,12 @@ class HostileImages(kt.KuraTestCase):
         self.assertEqual(os.path.getsize(gap), 2047 * 512)
         with open(gap, "ab") as f:
             f.truncate(64 * MiB)  # sparse: the size alone must be refused, before any read
-        self.check_disk_refused(repo, "disk/%s-hidden-data-after-mbr: it has %d bytes, more than the %d" %
+        self.check_disk_refused(repo, "disk/%s-hidden-data-after-mbr: it has %d bytes, more than the %d bytes" %
                                 (self.disk_name, 64 * MiB, 2047 * 512))
         repo = self.repo_with("disk", name="repo2")
         with open(os.path.join(repo, "disk", self.disk_name + "-mbr"), "ab") as f:
             f.write(b"\0")
-        self.check_disk_refused(repo, "disk/%s-mbr: it has 513 bytes, more than the 512" % self.disk_name)
+        self.check_disk_refused(repo, "disk/%s-mbr: it has 513 bytes, more than the 512 bytes a boot record" % self.disk_name)
 
     # ---- partition-table files ------------------------------------------------------------
 
