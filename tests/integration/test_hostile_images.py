@@ -17,6 +17,7 @@ sys.dont_write_bytecode = True  # keep the source tree clean under ctest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import disk_images as di  # noqa: E402
 import kuratest as kt  # noqa: E402
+import netservers as ns  # noqa: E402
 from kuratest import MiB, run, run_kura  # noqa: E402
 
 EXIT_CORRUPT = kt.EXIT_CORRUPT
@@ -49,7 +50,10 @@ def make_small_disk(ws):
     return path
 
 
-class HostileImages(kt.KuraTestCase):
+class HostileImageFixture(kt.KuraTestCase):
+    """Good images (saveparts of an ext4 in 1 MB pieces, savedisk of a small MBR disk) that
+    each test copies and damages, a secret outside every repository, and the checks."""
+
     REQUIRED_TOOLS = kt.KuraTestCase.REQUIRED_TOOLS + ("sfdisk", "zstd")
 
     @classmethod
@@ -135,6 +139,9 @@ class HostileImages(kt.KuraTestCase):
         os.unlink(path)
         os.symlink(outside, path)
 
+
+
+class HostileImages(HostileImageFixture):
     # ---- names ----------------------------------------------------------------------------
 
     def test_disk_file_naming_a_path_outside(self):
@@ -336,5 +343,48 @@ class HostileImages(kt.KuraTestCase):
         self.assertIn("fifo-parts: damaged: fifo-parts/parts: not a regular file", out)
 
 
+class HostileImagesOverNfs(HostileImageFixture):
+    """The same file-type rules through libnfs: a symlink and a FIFO on the export are seen
+    as what they are (LOOKUP/GETATTR without following), never read."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.export = os.path.join(cls.ws, "export")
+        os.mkdir(cls.export)
+        cls.server = cls.enterClassContext(ns.nfs_server(os.path.join(cls.ws, "nfs"), cls.export))
+
+    def export_with(self, *images):
+        """A fresh directory of the export per test (the server caches file handles by name)."""
+        repo = os.path.join(self.export, self._testMethodName)
+        os.mkdir(repo)
+        self.addCleanup(shutil.rmtree, repo, True)
+        for image in images:
+            shutil.copytree(os.path.join(self.good, image), os.path.join(repo, image))
+        return repo, self.server.url("/export/" + self._testMethodName)
+
+    def test_symlinked_boot_record_over_nfs(self):
+        repo, url = self.export_with("disk")
+        self.symlink_outside(os.path.join(repo, "disk"), self.disk_name + "-mbr")
+        device, backing, before = self.loop_target()
+        self.assertRefused(self.restoredisk(url, device), EXIT_CORRUPT, "%s-mbr: not a regular file" % self.disk_name)
+        self.assertEqual(kt.sha256_file(backing), before)
+
+    def test_fifo_parts_over_nfs(self):
+        repo, url = self.export_with("parts", "disk")
+        os.unlink(os.path.join(repo, "parts", "parts"))
+        os.mkfifo(os.path.join(repo, "parts", "parts"))
+        self.assertRefused(kura("checkimage", "--repo", url, "parts"), EXIT_CORRUPT, "parts/parts: not a regular file")
+        target, before = self.file_target()
+        self.assertRefused(self.restoreparts(url, target), EXIT_CORRUPT, "parts/parts: not a regular file")
+        self.assertEqual(kt.sha256_file(target), before)
+        rc, out, err = kura("list-images", "--repo", url, "--json")
+        self.assertEqual(rc, 0, kt.describe(rc, out, err))
+        images = {i["name"]: i for i in json.loads(out)["images"]}
+        self.assertEqual(images["parts"]["state"], "damaged")
+        self.assertEqual(images["disk"]["state"], "complete")
+
+
 if __name__ == "__main__":
+    ns.enter_private_network()
     kt.main()
