@@ -101,11 +101,12 @@ private:
         return info->bytes;
     }
 
-    std::string read_capped(const std::string& file, std::size_t cap, const std::string& what) const {
-        regular_within(file, cap, what);
-        // One byte more than allowed is asked for, so a file that grew since the listing is caught too.
-        std::string text = read_text_file(repo_, image_.name_ + "/" + file, cap + 1);
-        if (text.size() > cap) damaged(file, "it holds more than the " + std::to_string(cap) + " bytes " + what + " can hold");
+    std::string read_capped(const std::string& file, std::uint64_t cap, const std::string& what) const {
+        // The buffer is the size the listing gave (within the cap), never the cap itself.
+        const std::size_t listed = static_cast<std::size_t>(regular_within(file, cap, what));
+        // One byte more is asked for, so a file that grew since the listing is caught too.
+        std::string text = read_text_file(repo_, image_.name_ + "/" + file, listed + 1);
+        if (text.size() != listed) damaged(file, "it changed while it was being read");
         return text;
     }
 
