@@ -311,6 +311,21 @@ OpenedImage OpenedImage::open(const Repository& repo, const std::string& image, 
     return opened;
 }
 
+ImageAtHand image_at_hand(const std::string& location, const std::string& image, const Repository* opened_repo,
+                          const OpenedImage* opened_image) {
+    ImageAtHand at;
+    if (opened_repo && opened_image && opened_image->name() == image) {
+        at.repo = opened_repo;
+        at.image = opened_image;
+        return at;
+    }
+    at.own_repo = open_repository(location);
+    at.repo = at.own_repo.get();
+    at.own_image = OpenedImage::open(*at.repo, image);
+    at.image = &*at.own_image;
+    return at;
+}
+
 std::uint64_t OpenedImage::bytes() const {
     std::uint64_t total = 0;
     for (const auto& e : entries_) total += e.info.bytes;

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,6 +85,16 @@ private:
     std::vector<SavedDisk> disks_;
     friend class ImageOpener;
 };
+
+// The repository and image a request names, or the ones it carries already open.
+struct ImageAtHand {
+    std::unique_ptr<Repository> own_repo;
+    std::optional<OpenedImage> own_image;
+    const Repository* repo = nullptr;
+    const OpenedImage* image = nullptr;
+};
+ImageAtHand image_at_hand(const std::string& location, const std::string& image, const Repository* opened_repo,
+                          const OpenedImage* opened_image);
 
 // True for a name that can only mean a file inside the image directory: not empty, not
 // "." or "..", no '/', no control characters.

@@ -225,9 +225,10 @@ void restore_disk_job(const Repository& repo, const std::string& image, const Di
 
 RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::function<bool(const Plan&)>& confirm) {
     auto started = std::chrono::steady_clock::now();
-    auto repo = open_repository(request.repo);
     // Everything the image says is read and checked here, once, before any target is looked at.
-    const OpenedImage opened = OpenedImage::open(*repo, request.image);
+    const ImageAtHand at = image_at_hand(request.repo, request.image, request.opened_repo, request.opened_image);
+    const Repository* repo = at.repo;
+    const OpenedImage& opened = *at.image;
     const std::optional<Manifest>& manifest = opened.manifest();
     const std::vector<ImagePart>& parts = opened.parts();
     const std::vector<SavedDisk>& saved = opened.saved_disks();

@@ -38,8 +38,9 @@ std::optional<std::uint64_t> partition_start(const Device& target) {
 
 RestoreSummary restore_parts(const RestorePartsRequest& request, const std::function<bool(const Plan&)>& confirm) {
     auto started = std::chrono::steady_clock::now();
-    auto repo = open_repository(request.repo);
-    const OpenedImage opened = OpenedImage::open(*repo, request.image);
+    const ImageAtHand at = image_at_hand(request.repo, request.image, request.opened_repo, request.opened_image);
+    const Repository* repo = at.repo;
+    const OpenedImage& opened = *at.image;
     const std::vector<ImagePart>& parts = opened.parts();
     if (request.targets.size() != parts.size())
         throw Error(ExitCode::usage, "image " + request.image + " holds " + std::to_string(parts.size()) +
