@@ -5,7 +5,7 @@
 #include "core/run_tool.h"
 #include "device/mount_table.h"
 #include "ops/check_image.h"
-#include "ops/image_contents.h"
+#include "ops/opened_image.h"
 #include "ops/target_needs.h"
 #include "repo/repository.h"
 #include "repo/smb_credentials.h"
@@ -118,6 +118,7 @@ bool restart_machine(int how, const char* what) {
 EngineServices::EngineServices(EngineServicesOptions options) : options_(std::move(options)) {}
 
 EngineServices::~EngineServices() {
+    opened_.reset();
     repo_.reset();
     if (!nfs4_mounted_) return;
     try {
@@ -185,6 +186,7 @@ void EngineServices::unmount_nfs4() {
 }
 
 RepositoryStatus EngineServices::open_repository(const std::string& location, const std::string& smb_password) {
+    opened_.reset();
     repo_.reset();
     std::string local = location;
     if (location.rfind(kNfs4Scheme, 0) == 0) {
@@ -219,6 +221,7 @@ RepositoryStatus EngineServices::open_repository(const std::string& location, co
     // Never logged with the password: the location holds none (smb:// refuses one).
     log::info("kura-menu: opening the repository " + local.substr(0, local.find('?')));
     repo_ = kura::open_repository(local);
+    repo_location_ = local;
     RepositoryStatus status;
     status.describe = repo_->describe();
     status.location = local;
@@ -230,8 +233,13 @@ RepositoryStatus EngineServices::open_repository(const std::string& location, co
 std::vector<ImageNeed> EngineServices::image_needs(const std::string& image, JobMode mode) {
     if (!repo_) throw Error(ExitCode::usage, "no repository is open");
     std::vector<TargetNeed> needs;
-    if (mode == JobMode::restoredisk) needs = disk_target_needs(*repo_, image);
-    else if (mode == JobMode::restoreparts) needs = partition_target_needs(*repo_, image);
+    // One opening of the image serves whichever needs the mode asks for.
+    // Kept for the plan that follows; the job itself opens the image again, as it may have
+    // changed while the operator read the plan.
+    opened_.reset();
+    opened_ = OpenedImage::open(*repo_, image);
+    if (mode == JobMode::restoredisk) needs = disk_target_needs(*opened_);
+    else if (mode == JobMode::restoreparts) needs = partition_target_needs(*opened_);
     std::vector<ImageNeed> result;
     for (const auto& n : needs) result.push_back({n.name, n.fs_type, n.min_bytes, n.source_bytes, n.source});
     return result;
@@ -253,16 +261,25 @@ Plan EngineServices::plan(const Job& job) {
         case JobMode::restoredisk: {
             RestoreDiskRequest request = restore_disk_request(job);
             request.dry_run = true;
+            if (opened_ && repo_ && job.repo == repo_location_) {
+                request.opened_repo = repo_.get();
+                request.opened_image = &*opened_;
+            }
             return restore_disk(request, [](const Plan&) { return false; }).plan;
         }
         case JobMode::restoreparts: {
             RestorePartsRequest request = restore_parts_request(job);
             request.dry_run = true;
+            if (opened_ && repo_ && job.repo == repo_location_) {
+                request.opened_repo = repo_.get();
+                request.opened_image = &*opened_;
+            }
             return restore_parts(request, [](const Plan&) { return false; }).plan;
         }
         case JobMode::checkimage: {
+            if (repo_ && job.repo == repo_location_) return check_image_plan(*repo_, OpenedImage::open(*repo_, job.image));
             auto repo = kura::open_repository(job.repo);
-            return check_image_plan(*repo, job.image, read_image_contents(*repo, job.image));
+            return check_image_plan(*repo, OpenedImage::open(*repo, job.image));
         }
     }
     throw Error(ExitCode::internal, "unknown job mode");
@@ -335,6 +352,7 @@ bool EngineServices::reboot() { return leave_machine(RB_AUTOBOOT, "reboot"); }
 bool EngineServices::power_off() { return leave_machine(RB_POWER_OFF, "power off"); }
 
 bool EngineServices::leave_machine(int how, const char* what) {
+    opened_.reset();
     repo_.reset();
     if (on_live_system()) {
         try {

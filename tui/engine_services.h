@@ -6,9 +6,11 @@
 // test) leaves that machine as it was.
 #pragma once
 
+#include "ops/opened_image.h"
 #include "tui/menu_services.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,9 @@ private:
 
     EngineServicesOptions options_;
     std::unique_ptr<Repository> repo_;  // the one open_repository() opened last
+    std::string repo_location_;         // where repo_ is, as jobs name it
+    // The image image_needs() opened last, so the plan that follows reads it no second time.
+    std::optional<OpenedImage> opened_;
     bool nfs4_mounted_ = false;
 };
 

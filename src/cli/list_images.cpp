@@ -25,11 +25,12 @@ void print_json(const std::string& repo, const std::vector<ImageEntry>& images) 
         for (const auto& d : e.disks) disks.push_back(json_string(d));
         std::printf("%s{\"name\":%s,\"directory\":%s,\"created\":%s,\"made_by\":%s,\"disks\":[%s],\"parts\":[%s],"
                     "\"bytes\":%llu,"
-                    "\"state\":\"%s\",\"verified\":%s,\"restorable\":%s,\"resumable\":%s}",
+                    "\"state\":\"%s\",\"verified\":%s,\"restorable\":%s,\"resumable\":%s,\"damage\":%s}",
                     i ? "," : "", json_string(e.name).c_str(), json_string(e.directory).c_str(),
                     json_string(e.created).c_str(), json_string(e.made_by).c_str(), joined(disks, ",").c_str(), joined(parts, ",").c_str(),
                     static_cast<unsigned long long>(e.bytes), image_state_name(e.state),
-                    e.verified ? "true" : "false", e.restorable() ? "true" : "false", e.resumable ? "true" : "false");
+                    e.verified ? "true" : "false", e.restorable() ? "true" : "false", e.resumable ? "true" : "false",
+                    json_string(e.damage).c_str());
     }
     std::printf("]}\n");
 }
@@ -47,6 +48,8 @@ void print_table(const std::string& repo, const std::vector<ImageEntry>& images)
                     e.parts.empty() ? "-" : joined(e.parts, ", ").c_str());
     for (const auto& e : images)
         if (!e.disks.empty()) std::printf("%s: disks %s\n", e.name.c_str(), joined(e.disks, ", ").c_str());
+    for (const auto& e : images)
+        if (!e.damage.empty()) std::printf("%s: damaged: %s\n", e.name.c_str(), e.damage.c_str());
 }
 
 }  // namespace

@@ -88,22 +88,25 @@ bool parse_data_name(const std::string& rest, const std::string& name, Candidate
 }  // namespace
 
 DataFiles find_data_files(const Repository& repo, const std::string& image_dir, const std::string& part) {
+    return find_data_files_in(repo.list(image_dir), repo.describe() + "/" + image_dir, part);
+}
+
+DataFiles find_data_files_in(const std::vector<std::string>& names, const std::string& where, const std::string& part) {
     std::vector<Candidate> found;
-    for (const auto& name : repo.list(image_dir)) {
+    for (const auto& name : names) {
         if (name.size() <= part.size() + 1 || name.compare(0, part.size() + 1, part + ".") != 0) continue;
         Candidate c;
         if (parse_data_name(name.substr(part.size() + 1), name, c)) found.push_back(c);
     }
     if (found.empty())
         throw Error(ExitCode::image_not_found,
-                    repo.describe() + "/" + image_dir + ": no data file for partition " + part);
+                    where + ": no data file for partition " + part);
 
     // One stream per partition: all candidates must agree on fs and compression.
     const Candidate& first = found.front();
     for (const auto& c : found)
         if (c.fs_type != first.fs_type || c.comp != first.comp || (c.piece < 0) != (first.piece < 0))
-            throw Error(ExitCode::image_corrupt, repo.describe() + "/" + image_dir +
-                                                     ": more than one data stream for partition " + part +
+            throw Error(ExitCode::image_corrupt, where + ": more than one data stream for partition " + part +
                                                      " (" + first.name + ", " + c.name + ")");
     DataFiles files;
     files.part = part;
@@ -127,7 +130,7 @@ DataFiles find_data_files(const Repository& repo, const std::string& image_dir, 
         if (index != expected) {
             std::string missing = first.name.substr(0, first.name.size() - 2) +
                                   split_suffix(static_cast<std::size_t>(expected));
-            throw Error(ExitCode::image_corrupt, repo.describe() + "/" + image_dir + ": split piece " + missing +
+            throw Error(ExitCode::image_corrupt, where + ": split piece " + missing +
                                                      " of partition " + part + " is missing");
         }
         files.names.push_back(name);

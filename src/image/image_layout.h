@@ -31,6 +31,8 @@ struct DataFiles {
 // Finds a partition's data files in an image directory. Throws Error(image_not_found) when
 // there are none and Error(image_corrupt) when split pieces are missing in the sequence.
 DataFiles find_data_files(const Repository& repo, const std::string& image_dir, const std::string& part);
+// The same over names already listed; `where` names the directory in messages.
+DataFiles find_data_files_in(const std::vector<std::string>& names, const std::string& where, const std::string& part);
 
 // The partition names in `parts` (throws Error(image_not_found) if there is no such file).
 std::vector<std::string> read_parts_file(const Repository& repo, const std::string& image_dir);

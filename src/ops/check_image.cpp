@@ -7,12 +7,12 @@
 
 namespace kura {
 
-Plan check_image_plan(const Repository& repo, const std::string& image, const ImageContents& contents) {
+Plan check_image_plan(const Repository& repo, const OpenedImage& image) {
     Plan plan;
     plan.mode = "checkimage";
     plan.repo = repo.describe();
-    plan.image = image;
-    for (const auto& p : contents.parts)
+    plan.image = image.name();
+    for (const auto& p : image.parts())
         plan.items.push_back({p.files.part, "-", p.files.fs_type, p.header.device_size,
                               p.header.used_blocks * p.header.block_size});
     return plan;
@@ -21,13 +21,14 @@ Plan check_image_plan(const Repository& repo, const std::string& image, const Im
 CheckSummary check_image(const std::string& repo_location, const std::string& image, ProgressStyle style) {
     auto started = std::chrono::steady_clock::now();
     auto repo = open_repository(repo_location);
-    ImageContents contents = read_image_contents(*repo, image);
+    // Opening checks everything a restore checks before it writes (partition tables too).
+    OpenedImage opened = OpenedImage::open(*repo, image);
     CheckSummary summary;
-    summary.plan = check_image_plan(*repo, image, contents);
+    summary.plan = check_image_plan(*repo, opened);
     Progress progress(style, "check");
     progress.set_total(summary.plan.total_used_bytes());
     progress.start();
-    for (const auto& p : contents.parts) {
+    for (const auto& p : opened.parts()) {
         RestoreOutcome o = check_partition(*repo, image, p.files, progress);
         summary.bytes += o.used_bytes;
         if (p.header.checksum_mode == partclone_checksum_none) {

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "core/progress.h"
-#include "ops/image_contents.h"
+#include "ops/opened_image.h"
 #include "ops/plan.h"
 #include "repo/repository.h"
 
@@ -24,6 +24,6 @@ CheckSummary check_image(const std::string& repo, const std::string& image, Prog
 
 // What check_image reads: every partition of the image with its filesystem size and data
 // bytes (the plan a check shows, and kura-menu's before it runs one).
-Plan check_image_plan(const Repository& repo, const std::string& image, const ImageContents& contents);
+Plan check_image_plan(const Repository& repo, const OpenedImage& image);
 
 }  // namespace kura

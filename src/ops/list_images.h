@@ -14,6 +14,7 @@ enum class ImageState {
     complete,          // kura manifest says the save finished
     incomplete,        // a .kura-partial-* directory, or a manifest that says unfinished
     complete_unknown,  // no kura manifest (made by Clonezilla): has a `parts` file, nothing more is known
+    damaged,           // its metadata cannot be read or is forged: `damage` says why
 };
 
 struct ImageEntry {
@@ -27,10 +28,12 @@ struct ImageEntry {
     ImageState state = ImageState::complete_unknown;
     bool verified = false;            // the manifest records a verification after saving
     bool resumable = false;           // an interrupted save with a resume journal (--resume continues it)
+    std::string damage;               // ImageState::damaged: the first thing found wrong, naming the file
     // Only complete images (or Clonezilla ones) are ever offered for restore.
-    bool restorable() const { return state != ImageState::incomplete; }
+    bool restorable() const { return state == ImageState::complete || state == ImageState::complete_unknown; }
 };
 
+// One image that cannot be read never stops the listing: it is listed as damaged.
 std::vector<ImageEntry> list_images(const Repository& repo);
 const char* image_state_name(ImageState state);
 

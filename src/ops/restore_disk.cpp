@@ -9,9 +9,8 @@
 #include "device/partition_name.h"
 #include "device/safety.h"
 #include "fs/filesystem.h"
-#include "ops/image_contents.h"
 #include "ops/partition_restore.h"
-#include "ops/saved_disk.h"
+#include "ops/opened_image.h"
 #include "ops/target_needs.h"
 #include "ptable/partition_table.h"
 
@@ -226,12 +225,13 @@ void restore_disk_job(const Repository& repo, const std::string& image, const Di
 
 RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::function<bool(const Plan&)>& confirm) {
     auto started = std::chrono::steady_clock::now();
-    auto repo = open_repository(request.repo);
-    ImageContents contents = read_image_contents(*repo, request.image);
-    std::optional<Manifest> manifest = read_manifest(*repo, request.image);
-    std::vector<std::string> part_names;
-    for (const auto& p : contents.parts) part_names.push_back(p.files.part);
-    std::vector<SavedDisk> saved = read_saved_disks(*repo, request.image, part_names, manifest);
+    // Everything the image says is read and checked here, once, before any target is looked at.
+    const ImageAtHand at = image_at_hand(request.repo, request.image, request.opened_repo, request.opened_image);
+    const Repository* repo = at.repo;
+    const OpenedImage& opened = *at.image;
+    const std::optional<Manifest>& manifest = opened.manifest();
+    const std::vector<ImagePart>& parts = opened.parts();
+    const std::vector<SavedDisk>& saved = opened.saved_disks();
 
     std::string disk_list;
     for (const auto& d : saved) disk_list += (disk_list.empty() ? "" : " ") + d.name;
@@ -254,7 +254,7 @@ RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::functi
         job.target = describe_target(request.targets[i], request.discovery, system);
         if (!seen.insert(job.target.path).second)
             throw Error(ExitCode::usage, job.target.path + " is given as the target of more than one disk");
-        for (const auto& part : contents.parts) {
+        for (const auto& part : parts) {
             if (saved[i].whole_disk && part.files.part == saved[i].name) job.whole = &part;
             else if (auto n = partition_number(saved[i].name, part.files.part)) job.images[*n] = &part;
         }
@@ -264,20 +264,7 @@ RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::functi
             summary.plan.warnings.push_back(job.target.path + " is the disk this image was saved from (" +
                                             job.target.identity() + ")");
     }
-    for (const auto& part : contents.parts) {
-        bool placed = false;
-        for (const auto& job : jobs)
-            if (job.whole == &part || [&] {
-                    for (const auto& [n, p] : job.images)
-                        if (p == &part) return true;
-                    return false;
-                }())
-                placed = true;
-        if (!placed)
-            throw Error(ExitCode::image_corrupt, "partition " + part.files.part + " is in the image but belongs to "
-                                                                                  "none of its disks (" + disk_list + ")");
-    }
-    if (!contents.complete_per_manifest)
+    if (!opened.complete_per_manifest())
         summary.plan.warnings.push_back("this image has no kura manifest; its completeness is checked while reading");
     if (request.dry_run) {
         confirm(summary.plan);
@@ -289,7 +276,7 @@ RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::functi
         Progress progress(request.progress, "check");
         progress.set_total(summary.plan.total_used_bytes());
         progress.start();
-        for (const auto& part : contents.parts) check_partition(*repo, request.image, part.files, progress);
+        for (const auto& part : parts) check_partition(*repo, request.image, part.files, progress);
         progress.stop();
     }
     Progress progress(request.progress, "restore");

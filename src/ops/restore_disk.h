@@ -25,6 +25,9 @@ struct RestoreDiskRequest {
     bool dry_run = false;
     ProgressStyle progress = ProgressStyle::text;
     DiscoveryOptions discovery;
+    // As in RestorePartsRequest: an image kura-menu has open already. Both or neither.
+    const Repository* opened_repo = nullptr;
+    const OpenedImage* opened_image = nullptr;
 };
 
 RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::function<bool(const Plan&)>& confirm);

@@ -8,7 +8,7 @@
 #include "fs/filesystem.h"
 #include "image/image_layout.h"
 #include "image/manifest.h"
-#include "ops/image_contents.h"
+#include "ops/opened_image.h"
 #include "ops/partition_restore.h"
 
 #include <chrono>
@@ -38,11 +38,13 @@ std::optional<std::uint64_t> partition_start(const Device& target) {
 
 RestoreSummary restore_parts(const RestorePartsRequest& request, const std::function<bool(const Plan&)>& confirm) {
     auto started = std::chrono::steady_clock::now();
-    auto repo = open_repository(request.repo);
-    ImageContents image = read_image_contents(*repo, request.image);
-    if (request.targets.size() != image.parts.size())
-        throw Error(ExitCode::usage, "image " + request.image + " holds " + std::to_string(image.parts.size()) +
-                                         " partition(s) (" + image.part_list() + ") but " +
+    const ImageAtHand at = image_at_hand(request.repo, request.image, request.opened_repo, request.opened_image);
+    const Repository* repo = at.repo;
+    const OpenedImage& opened = *at.image;
+    const std::vector<ImagePart>& parts = opened.parts();
+    if (request.targets.size() != parts.size())
+        throw Error(ExitCode::usage, "image " + request.image + " holds " + std::to_string(parts.size()) +
+                                         " partition(s) (" + opened.part_list() + ") but " +
                                          std::to_string(request.targets.size()) + " target(s) were given");
 
     RestoreSummary summary;
@@ -51,8 +53,8 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
     summary.plan.image = request.image;
     SystemView system;
     std::set<std::pair<dev_t, ino_t>> seen;
-    for (std::size_t i = 0; i < image.parts.size(); ++i) {
-        const auto& part = image.parts[i];
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const auto& part = parts[i];
         const std::string& path = request.targets[i];
         refuse_unsafe_target(path, system);
         if (!seen.insert(identity(path)).second)
@@ -70,7 +72,7 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
             summary.plan.warnings.push_back(path + " is larger than the saved filesystem; the extra space stays "
                                                    "unused until you grow the filesystem (resize2fs)");
     }
-    if (!image.complete_per_manifest)
+    if (!opened.complete_per_manifest())
         summary.plan.warnings.push_back("this image has no kura manifest; its completeness is checked while reading");
     if (request.dry_run) {
         confirm(summary.plan);
@@ -85,17 +87,17 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
         Progress progress(request.progress, "check");
         progress.set_total(summary.plan.total_used_bytes());
         progress.start();
-        for (const auto& part : image.parts) check_partition(*repo, request.image, part.files, progress);
+        for (const auto& part : parts) check_partition(*repo, request.image, part.files, progress);
         progress.stop();
     }
 
     Progress progress(request.progress, "restore");
     progress.set_total(summary.plan.total_used_bytes());
     progress.start();
-    for (std::size_t i = 0; i < image.parts.size(); ++i) {
-        log::info("restoring " + image.parts[i].files.part + " onto " + targets[i].path());
-        RestoreOutcome o = restore_partition(*repo, request.image, image.parts[i].files, targets[i], progress);
-        if (const FilesystemReader* fs = filesystem_reader_for(image.parts[i].files.fs_type))
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        log::info("restoring " + parts[i].files.part + " onto " + targets[i].path());
+        RestoreOutcome o = restore_partition(*repo, request.image, parts[i].files, targets[i], progress);
+        if (const FilesystemReader* fs = filesystem_reader_for(parts[i].files.fs_type))
             fs->after_restore(targets[i], partition_start(targets[i]));
         summary.bytes += o.used_bytes;
         summary.zeroed_bytes += o.zeroed_bytes;

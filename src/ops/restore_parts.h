@@ -12,6 +12,9 @@
 
 namespace kura {
 
+class OpenedImage;
+class Repository;
+
 struct RestorePartsRequest {
     std::string repo;
     std::string image;
@@ -19,6 +22,10 @@ struct RestorePartsRequest {
     bool check_first = false;  // verify the whole image before writing anything
     bool dry_run = false;
     ProgressStyle progress = ProgressStyle::text;
+    // Already open (kura-menu's plan, right after it measured the image's needs): used
+    // instead of opening `repo` and reading `image` again. Both or neither.
+    const Repository* opened_repo = nullptr;
+    const OpenedImage* opened_image = nullptr;
 };
 
 struct RestoreSummary {

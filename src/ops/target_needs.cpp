@@ -1,6 +1,5 @@
 #include "ops/target_needs.h"
 
-#include "ops/saved_disk.h"
 #include "ptable/partition_table.h"
 
 namespace kura {
@@ -13,13 +12,10 @@ std::uint64_t partition_needed_bytes(const ImagePart& part, const std::optional<
     return saved_partition_bytes;
 }
 
-std::vector<TargetNeed> disk_target_needs(const Repository& repo, const std::string& image) {
-    ImageContents contents = read_image_contents(repo, image);
-    std::optional<Manifest> manifest = read_manifest(repo, image);
-    std::vector<std::string> part_names;
-    for (const auto& p : contents.parts) part_names.push_back(p.files.part);
+std::vector<TargetNeed> disk_target_needs(const OpenedImage& image) {
+    const std::optional<Manifest>& manifest = image.manifest();
     std::vector<TargetNeed> needs;
-    for (const SavedDisk& disk : read_saved_disks(repo, image, part_names, manifest)) {
+    for (const SavedDisk& disk : image.saved_disks()) {
         TargetNeed need;
         need.name = disk.name;
         need.source_bytes = disk.bytes;
@@ -27,7 +23,7 @@ std::vector<TargetNeed> disk_target_needs(const Repository& repo, const std::str
             need.source = (disk.recorded->model.empty() ? "" : disk.recorded->model + ", ") + disk.recorded->identity;
         if (disk.whole_disk) {
             // restore_disk writes a table-less disk's filesystem straight onto the target.
-            for (const auto& p : contents.parts)
+            for (const auto& p : image.parts())
                 if (p.files.part == disk.name) {
                     need.fs_type = p.files.fs_type;
                     need.min_bytes = partition_needed_bytes(p, manifest, disk.bytes);
@@ -40,11 +36,10 @@ std::vector<TargetNeed> disk_target_needs(const Repository& repo, const std::str
     return needs;
 }
 
-std::vector<TargetNeed> partition_target_needs(const Repository& repo, const std::string& image) {
-    ImageContents contents = read_image_contents(repo, image);
-    std::optional<Manifest> manifest = read_manifest(repo, image);
+std::vector<TargetNeed> partition_target_needs(const OpenedImage& image) {
+    const std::optional<Manifest>& manifest = image.manifest();
     std::vector<TargetNeed> needs;
-    for (const auto& p : contents.parts) {
+    for (const auto& p : image.parts()) {
         TargetNeed need;
         need.name = p.files.part;
         need.fs_type = p.files.fs_type;

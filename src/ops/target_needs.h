@@ -7,7 +7,7 @@
 #pragma once
 
 #include "image/manifest.h"
-#include "ops/image_contents.h"
+#include "ops/opened_image.h"
 #include "repo/repository.h"
 
 #include <cstdint>
@@ -31,10 +31,10 @@ struct TargetNeed {
 std::uint64_t partition_needed_bytes(const ImagePart& part, const std::optional<Manifest>& manifest,
                                      std::uint64_t saved_partition_bytes);
 
-// One per disk of a savedisk image, in the order of its `disk` file. Throws like
-// restore_disk reading the image (Error(usage) for an image saved with saveparts).
-std::vector<TargetNeed> disk_target_needs(const Repository& repo, const std::string& image);
+// One per disk of a savedisk image, in the order of its `disk` file (Error(usage) for an
+// image saved with saveparts).
+std::vector<TargetNeed> disk_target_needs(const OpenedImage& image);
 // One per partition of an image, in the order of its `parts` file.
-std::vector<TargetNeed> partition_target_needs(const Repository& repo, const std::string& image);
+std::vector<TargetNeed> partition_target_needs(const OpenedImage& image);
 
 }  // namespace kura

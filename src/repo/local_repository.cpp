@@ -75,6 +75,26 @@ private:
     std::string path_;
 };
 
+// Opens `path` only if it is a regular file: O_NOFOLLOW refuses a symlink, O_NONBLOCK
+// keeps a FIFO from blocking the open (a FIFO with no writer would hang a reader forever),
+// and fstat on the opened descriptor decides, so nothing can be swapped in between.
+int open_regular_file(const std::string& path, int access) {
+    int fd = ::open(path.c_str(), access | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) {
+        int err = errno;
+        if (err == ELOOP || err == ENXIO) throw_not_regular_file(path);
+        throw_errno(err == ENOENT ? ExitCode::image_not_found : ExitCode::io_error,
+                    access == O_RDONLY ? path : "cannot open " + path, err);
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw_not_regular_file(path);
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
 }  // namespace
 
 LocalRepository::LocalRepository(std::string root) : root_(std::move(root)) {
@@ -105,9 +125,21 @@ std::vector<std::string> LocalRepository::list(const std::string& dir) const {
 }
 
 std::uint64_t LocalRepository::file_size(const std::string& path) const {
+    // lstat: the size of whatever a symlink points at is none of the image's business.
     struct stat st {};
-    if (::stat(full(path).c_str(), &st) != 0) throw_errno(ExitCode::image_not_found, full(path), errno);
+    if (::lstat(full(path).c_str(), &st) != 0) throw_errno(ExitCode::image_not_found, full(path), errno);
+    if (!S_ISREG(st.st_mode)) throw_not_regular_file(full(path));
     return static_cast<std::uint64_t>(st.st_size);
+}
+
+EntryInfo LocalRepository::entry_info(const std::string& path) const {
+    struct stat st {};
+    if (::lstat(full(path).c_str(), &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return {};
+        throw_errno(ExitCode::io_error, full(path), errno);
+    }
+    if (S_ISREG(st.st_mode)) return {FileKind::regular, static_cast<std::uint64_t>(st.st_size)};
+    return {S_ISDIR(st.st_mode) ? FileKind::directory : FileKind::other, 0};
 }
 
 std::uint64_t LocalRepository::free_bytes() const {
@@ -158,11 +190,8 @@ void LocalRepository::restrict_to_owner(int fd, mode_t mode, const std::string& 
 }
 
 std::unique_ptr<WritableFile> LocalRepository::reopen_file(const std::string& path, std::uint64_t keep_bytes) {
-    int fd = ::open(full(path).c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-        throw_errno(err == ENOENT ? ExitCode::image_not_found : ExitCode::io_error, "cannot open " + full(path), err);
-    }
+    // A resumed save must never append through a symlinked piece to a file outside.
+    int fd = open_regular_file(full(path), O_WRONLY);
     auto sink = std::make_unique<LocalFileSink>(fd, full(path));
     struct stat st {};
     if (::fstat(fd, &st) != 0) throw_errno(ExitCode::io_error, full(path), errno);
@@ -177,12 +206,7 @@ std::unique_ptr<WritableFile> LocalRepository::reopen_file(const std::string& pa
 }
 
 std::unique_ptr<ByteSource> LocalRepository::open_file(const std::string& path) const {
-    int fd = ::open(full(path).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-        throw_errno(err == ENOENT ? ExitCode::image_not_found : ExitCode::io_error, full(path), err);
-    }
-    return std::make_unique<LocalFileSource>(fd, full(path));
+    return std::make_unique<LocalFileSource>(open_regular_file(full(path), O_RDONLY), full(path));
 }
 
 void LocalRepository::rename(const std::string& from, const std::string& to) {

@@ -301,13 +301,28 @@ std::vector<std::string> NfsRepository::list(const std::string& dir) const {
 }
 
 std::uint64_t NfsRepository::file_size(const std::string& path) const {
-    std::uint64_t size = 0;
+    EntryInfo info = entry_info(path);
+    if (info.kind == FileKind::missing)
+        throw Error(ExitCode::image_not_found, display_ + "/" + path + ": " + std::strerror(ENOENT));
+    if (info.kind != FileKind::regular) throw_not_regular_file(display_ + "/" + path);
+    return info.bytes;
+}
+
+EntryInfo NfsRepository::entry_info(const std::string& path) const {
+    EntryInfo info;
     on_connection(display_, [&](NfsConnection& c) {
+        // LOOKUP + GETATTR without following: a symlink on the export is reported as one.
         nfs_stat_64 st{};
-        c.check(nfs_stat64(c.ctx(), remote_path(path).c_str(), &st), display_ + "/" + path);
-        size = st.nfs_size;
+        int rc = nfs_lstat64(c.ctx(), remote_path(path).c_str(), &st);
+        if (rc == -ENOENT || rc == -ENOTDIR) {
+            info = {};
+            return;
+        }
+        c.check(rc, display_ + "/" + path);
+        if (S_ISREG(st.nfs_mode)) info = {FileKind::regular, st.nfs_size};
+        else info = {S_ISDIR(st.nfs_mode) ? FileKind::directory : FileKind::other, 0};
     });
-    return size;
+    return info;
 }
 
 std::uint64_t NfsRepository::free_bytes() const {
@@ -339,6 +354,7 @@ std::unique_ptr<WritableFile> NfsRepository::create_file(const std::string& path
 }
 
 std::unique_ptr<WritableFile> NfsRepository::reopen_file(const std::string& path, std::uint64_t keep_bytes) {
+    // file_size refuses anything but a regular file, so no symlinked piece is appended to.
     // Cutting back must never lengthen: a file shorter than what is to be kept lost data.
     if (std::uint64_t size = file_size(path); size < keep_bytes)
         throw Error(ExitCode::image_corrupt, display_ + "/" + path + " has " + std::to_string(size) +
@@ -347,6 +363,10 @@ std::unique_ptr<WritableFile> NfsRepository::reopen_file(const std::string& path
 }
 
 std::unique_ptr<ByteSource> NfsRepository::open_file(const std::string& path) const {
+    // Checked once here, without following links: libnfs 4.0 would follow a symlink on OPEN
+    // (resolving it on the client), and a FIFO or device node on the export is no data file.
+    if (EntryInfo info = entry_info(path); info.kind != FileKind::regular && info.kind != FileKind::missing)
+        throw_not_regular_file(display_ + "/" + path);
     std::string libnfs_url = libnfs_url_, export_path = export_, remote = remote_path(path);
     std::string what = display_ + "/" + path;
     RemoteFileOpener for_reading = [libnfs_url, export_path, remote, what](bool) {

@@ -25,6 +25,7 @@ public:
     bool is_directory(const std::string& path) const override;
     std::vector<std::string> list(const std::string& dir) const override;
     std::uint64_t file_size(const std::string& path) const override;
+    EntryInfo entry_info(const std::string& path) const override;
     std::uint64_t free_bytes() const override;
     void make_directory(const std::string& path) override;
     std::unique_ptr<WritableFile> create_file(const std::string& path) override;

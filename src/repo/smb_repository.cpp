@@ -432,9 +432,28 @@ std::uint64_t SmbRepository::file_size(const std::string& path) const {
         struct stat st {};
         int rc = c.call([&](SMBCCTX* x) { return smbc_getFunctionStat(x)(x, url_of(path).c_str(), &st); });
         if (rc != 0) c.fail(display_ + "/" + path);
+        if (!S_ISREG(st.st_mode)) throw_not_regular_file(display_ + "/" + path);
         size = static_cast<std::uint64_t>(st.st_size);
     });
     return size;
+}
+
+EntryInfo SmbRepository::entry_info(const std::string& path) const {
+    EntryInfo info;
+    on_connection([&](SmbConnection& c) {
+        // SMB has no client-side symlinks: smbd resolves them (or refuses to, with its
+        // "follow symlinks"/"wide links" settings); the mode it reports is what is read.
+        struct stat st {};
+        int rc = c.call([&](SMBCCTX* x) { return smbc_getFunctionStat(x)(x, url_of(path).c_str(), &st); });
+        if (rc != 0 && (c.last_errno() == ENOENT || c.last_errno() == ENOTDIR)) {
+            info = {};
+            return;
+        }
+        if (rc != 0) c.fail(display_ + "/" + path);
+        if (S_ISREG(st.st_mode)) info = {FileKind::regular, static_cast<std::uint64_t>(st.st_size)};
+        else info = {S_ISDIR(st.st_mode) ? FileKind::directory : FileKind::other, 0};
+    });
+    return info;
 }
 
 std::uint64_t SmbRepository::free_bytes() const {
@@ -480,6 +499,8 @@ std::unique_ptr<WritableFile> SmbRepository::reopen_file(const std::string& path
 }
 
 std::unique_ptr<ByteSource> SmbRepository::open_file(const std::string& path) const {
+    if (EntryInfo info = entry_info(path); info.kind != FileKind::regular && info.kind != FileKind::missing)
+        throw_not_regular_file(display_ + "/" + path);
     return make_resuming_source(display_ + "/" + path, opener(path, false), policy_);
 }
 

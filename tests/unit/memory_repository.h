@@ -35,6 +35,10 @@ public:
         return out;
     }
     std::uint64_t file_size(const std::string& p) const override { return files.at(p).size(); }
+    EntryInfo entry_info(const std::string& p) const override {
+        if (auto it = files.find(p); it != files.end()) return {FileKind::regular, it->second.size()};
+        return {dirs.count(p) ? FileKind::directory : FileKind::missing, 0};
+    }
     std::uint64_t free_bytes() const override { return 1ull << 40; }
     void make_directory(const std::string& p) override {
         if (exists(p)) throw AlreadyExists(p + " exists");
