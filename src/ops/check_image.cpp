@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "ops/partition_restore.h"
+#include "ops/target_needs.h"
 
 #include <chrono>
 
@@ -13,8 +14,8 @@ Plan check_image_plan(const Repository& repo, const OpenedImage& image) {
     plan.repo = repo.describe();
     plan.image = image.name();
     for (const auto& p : image.parts())
-        plan.items.push_back({p.files.part, "-", p.files.fs_type, p.header.device_size,
-                              p.header.used_blocks * p.header.block_size});
+        plan.items.push_back({p.files.part, "-", p.files.fs_type, partition_needed_bytes(p, image.manifest(), 0),
+                              partition_data_bytes(p, image.manifest())});
     return plan;
 }
 

@@ -10,6 +10,7 @@
 #include "image/manifest.h"
 #include "ops/opened_image.h"
 #include "ops/partition_restore.h"
+#include "ops/target_needs.h"
 
 #include <chrono>
 #include <set>
@@ -61,16 +62,22 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
             throw Error(ExitCode::usage, path + " is given as the target of more than one partition");
         // Read-only here: nothing is opened for writing before the plan is confirmed.
         Device target = Device::open(path, Access::read_only, Role::target);
-        if (target.size() < part.header.device_size)
+        // A dd stream's header knows no size (its length shows at its end): the manifest's
+        // record of the source partition is what it needs then.
+        const std::uint64_t needed = partition_needed_bytes(part, opened.manifest(), 0);
+        const bool whole_copy = part.files.fs_type == "dd";
+        if (target.size() < needed)
             throw Error(ExitCode::target_refused,
                         path + " is too small for partition " + part.files.part + ": it has " +
-                            std::to_string(target.size()) + " bytes, the filesystem needs " +
-                            std::to_string(part.header.device_size));
-        summary.plan.items.push_back({part.files.part, path, part.files.fs_type, part.header.device_size,
-                                      part.header.used_blocks * part.header.block_size});
-        if (target.size() > part.header.device_size)
-            summary.plan.warnings.push_back(path + " is larger than the saved filesystem; the extra space stays "
-                                                   "unused until you grow the filesystem (resize2fs)");
+                            std::to_string(target.size()) + " bytes, the " +
+                            (whole_copy ? "saved copy" : "filesystem") + " needs " + std::to_string(needed));
+        summary.plan.items.push_back({part.files.part, path, part.files.fs_type, needed,
+                                      partition_data_bytes(part, opened.manifest())});
+        if (needed > 0 && target.size() > needed)
+            summary.plan.warnings.push_back(
+                whole_copy ? path + " is larger than the saved partition; the bytes after the copy are left as they are"
+                           : path + " is larger than the saved filesystem; the extra space stays "
+                                    "unused until you grow the filesystem (resize2fs)");
     }
     if (!opened.complete_per_manifest())
         summary.plan.warnings.push_back("this image has no kura manifest; its completeness is checked while reading");

@@ -12,6 +12,11 @@ std::uint64_t partition_needed_bytes(const ImagePart& part, const std::optional<
     return saved_partition_bytes;
 }
 
+std::uint64_t partition_data_bytes(const ImagePart& part, const std::optional<Manifest>& manifest) {
+    if (part.files.fs_type == "dd") return partition_needed_bytes(part, manifest, 0);
+    return part.header.used_blocks * part.header.block_size;
+}
+
 std::vector<TargetNeed> disk_target_needs(const OpenedImage& image) {
     const std::optional<Manifest>& manifest = image.manifest();
     std::vector<TargetNeed> needs;

@@ -30,6 +30,10 @@ struct TargetNeed {
 // recorded, else `saved_partition_bytes`.
 std::uint64_t partition_needed_bytes(const ImagePart& part, const std::optional<Manifest>& manifest,
                                      std::uint64_t saved_partition_bytes);
+// The bytes a restore of the partition writes: its used blocks, or the whole saved copy for
+// a dd stream (whose header counts none).
+std::uint64_t partition_data_bytes(const ImagePart& part, const std::optional<Manifest>& manifest);
+
 
 // One per disk of a savedisk image, in the order of its `disk` file (Error(usage) for an
 // image saved with saveparts).
