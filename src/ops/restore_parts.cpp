@@ -67,11 +67,14 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
         summary.plan.items.push_back({part.files.part, path, part.files.fs_type, part.header.device_size,
                                       part.header.used_blocks * part.header.block_size});
         if (target.size() > part.header.device_size)
-            summary.plan.warnings.push_back(path + " is larger than the saved filesystem; the extra space stays "
-                                                   "unused until you grow the filesystem (resize2fs)");
+            summary.plan.warnings.push_back({"plan.target_larger_fs",
+                                             path + " is larger than the saved filesystem; the extra space stays "
+                                                    "unused until you grow the filesystem (resize2fs)",
+                                             {{"target", path}}});
     }
     if (!image.complete_per_manifest)
-        summary.plan.warnings.push_back("this image has no kura manifest; its completeness is checked while reading");
+        summary.plan.warnings.push_back(
+            {"plan.no_manifest", "this image has no kura manifest; its completeness is checked while reading", {}});
     if (request.dry_run) {
         confirm(summary.plan);
         return summary;

@@ -91,7 +91,7 @@ TEST_F(EngineServicesTest, SavesRestoresAndChecksPartitionsThroughTheEngine) {
     EXPECT_TRUE(std::filesystem::is_empty(repo));
 
     JobResult saved = run(save);
-    ASSERT_TRUE(saved.ok) << saved.message;
+    ASSERT_TRUE(saved.ok) << saved.message.text;
     EXPECT_EQ(saved.exit_code, 0);
     EXPECT_EQ(saved.bytes, plan.total_used_bytes());
     EXPECT_EQ(saved.log_path, "/var/log/kura-menu.log");
@@ -122,7 +122,7 @@ TEST_F(EngineServicesTest, SavesRestoresAndChecksPartitionsThroughTheEngine) {
     EXPECT_EQ(restore_plan.mode, "restoreparts");
     EXPECT_EQ(read_file(target), std::string(32 * kMiB, '\0')) << "the plan wrote to the target";
     JobResult restored = run(restore);
-    ASSERT_TRUE(restored.ok) << restored.message;
+    ASSERT_TRUE(restored.ok) << restored.message.text;
     EXPECT_EQ(restored.bytes, saved.bytes);
     EXPECT_TRUE(read_file(target) == read_file(src)) << "the restored partition differs from its source";
 
@@ -131,7 +131,7 @@ TEST_F(EngineServicesTest, SavesRestoresAndChecksPartitionsThroughTheEngine) {
     EXPECT_EQ(check_plan.mode, "checkimage");
     EXPECT_EQ(check_plan.total_used_bytes(), saved.bytes);
     JobResult checked = run(check);
-    ASSERT_TRUE(checked.ok) << checked.message;
+    ASSERT_TRUE(checked.ok) << checked.message.text;
     EXPECT_EQ(checked.bytes, saved.bytes);
 }
 
@@ -142,7 +142,7 @@ TEST_F(EngineServicesTest, AFailedJobSaysWhyWithItsExitCode) {
     JobResult again = run(save);
     EXPECT_FALSE(again.ok);
     EXPECT_EQ(again.exit_code, static_cast<int>(ExitCode::target_refused));
-    EXPECT_NE(again.message.find("already exists"), std::string::npos) << again.message;
+    EXPECT_NE(again.message.text.find("already exists"), std::string::npos) << again.message.text;
     EXPECT_EQ(again.log_path, "/var/log/kura-menu.log");
 
     Job bad = job(JobMode::restoreparts, "no-such-image", {dir.file("nothing")});
@@ -159,7 +159,7 @@ TEST_F(EngineServicesTest, DiskImageNeedsAreWhatRestoreDiskAccepts) {
     ASSERT_TRUE(status.images.empty());
     Job save = job(JobMode::savedisk, "disk-img", {disk});
     JobResult saved = run(save);
-    ASSERT_TRUE(saved.ok) << saved.message;
+    ASSERT_TRUE(saved.ok) << saved.message.text;
 
     std::vector<ImageNeed> needs = services.image_needs("disk-img", JobMode::restoredisk);
     ASSERT_EQ(needs.size(), 1u);
@@ -174,7 +174,7 @@ TEST_F(EngineServicesTest, DiskImageNeedsAreWhatRestoreDiskAccepts) {
     Job restore = job(JobMode::restoredisk, "disk-img", {least});
     EXPECT_NO_THROW(services.plan(restore));
     JobResult restored = run(restore);
-    ASSERT_TRUE(restored.ok) << restored.message;
+    ASSERT_TRUE(restored.ok) << restored.message.text;
     EXPECT_EQ(restored.bytes, saved.bytes);
 }
 
