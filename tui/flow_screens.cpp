@@ -145,8 +145,7 @@ std::string Flow::Impl::check_cost() const {
     double seconds = static_cast<double>(bytes) / static_cast<double>(kCheckBytesPerSecond);
     std::string duration = seconds < 60 ? t("option.under_a_minute")
                                         : t("option.minutes", {{"minutes", std::to_string(static_cast<int>(seconds / 60 + 0.5))}});
-    return t("option.check_cost", {{"duration", duration}, {"bytes", format_bytes(bytes)},
-                                   {"rate", format_bytes(kCheckBytesPerSecond)}});
+    return t("option.check_cost", {{"duration", duration}, {"bytes", format_bytes(bytes)}});
 }
 
 
@@ -404,7 +403,7 @@ Screen Flow::Impl::screen() const {
     }
     case Step::restore_options: {
         Screen s = base(ScreenKind::menu, "options.title");
-        s.text = t("options.text");
+        s.text = t("options.text") + "\n" + t("option.check_rate", {{"rate", format_bytes(kCheckBytesPerSecond)}});
         s.items.push_back(item("check_first", t("option.check_first"),
                                job.check_first ? t("option.yes") + "  " + check_cost() : t("option.no")));
         if (job.mode == JobMode::restoredisk)
@@ -510,11 +509,6 @@ Screen Flow::Impl::restore_target_screen() const {
         s.text += "\n\n" + t("disks.none");
         return s;
     }
-    std::size_t width = widest_key(s.items, t(job.mode == JobMode::restoredisk ? "column.disk" : "column.partition"));
-    pad_labels(s.items, width);
-    s.text += "\n\n" + list_heading(t(job.mode == JobMode::restoredisk ? "column.disk" : "column.partition"), width,
-                                    column(t("column.size"), 9, true) + "  " +
-                                        t(job.mode == JobMode::restoredisk ? "column.now_on_it" : "column.fs_label"));
     // The operator's own earlier choice stays; otherwise only something that holds no data.
     bool remembered = last_selected.contains(step) && s.selected >= 0 &&
                       s.selected < static_cast<int>(s.items.size()) &&
@@ -524,6 +518,12 @@ Screen Flow::Impl::restore_target_screen() const {
         if (s.selected < 0) s.text += "\n" + t(job.mode == JobMode::restoredisk ? "restore_target.no_blank_disk"
                                                                                    : "restore_target.no_blank_partition");
     }
+    // The headings last, right above the list they name.
+    std::size_t width = widest_key(s.items, t(job.mode == JobMode::restoredisk ? "column.disk" : "column.partition"));
+    pad_labels(s.items, width);
+    s.text += "\n\n" + list_heading(t(job.mode == JobMode::restoredisk ? "column.disk" : "column.partition"), width,
+                                    column(t("column.size"), 9, true) + "  " +
+                                        t(job.mode == JobMode::restoredisk ? "column.now_on_it" : "column.fs_label"));
     return s;
 }
 

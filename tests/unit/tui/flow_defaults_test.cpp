@@ -97,7 +97,8 @@ TEST_F(FlowDefaultsTest, CheckBeforeRestoringIsOnByDefaultWithItsCostAndTheCurso
     EXPECT_EQ(s.selected, index_of(s, "continue"));
     const std::string& check = item_of(s, "check_first").detail;
     EXPECT_EQ(check.rfind("yes", 0), 0u) << check;
-    EXPECT_NE(check.find("about 5 min: 30.0 GB of image files read at about 100.0 MB/s"), std::string::npos) << check;
+    EXPECT_NE(check.find("(takes about 5 min for 30.0 GB)"), std::string::npos) << check;
+    EXPECT_NE(s.text.find("estimated at 100.0 MB/s"), std::string::npos) << s.text;
     EXPECT_TRUE(f.job().check_first);
     // Turned off, the cost goes; the cursor stays where the operator pressed Enter.
     choose(f, "check_first");
