@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -166,6 +167,8 @@ TEST_F(EngineServicesTest, DiskImageNeedsAreWhatRestoreDiskAccepts) {
     EXPECT_EQ(needs[0].name, "disk");
     EXPECT_EQ(needs[0].min_bytes, (2048 + 40 * 2048 + 18 * 2048) * 512ull);
     EXPECT_EQ(needs[0].source_bytes, 100 * kMiB);
+    // The source's identity, so the menu can tell the disk the image came from.
+    EXPECT_EQ(needs[0].source_identity, describe_disk_file(disk).identity());
 
     // One sector less is refused by the engine's own plan; exactly the need is accepted.
     std::string small = make_image(dir, "small.img", needs[0].min_bytes - 512);
@@ -176,6 +179,35 @@ TEST_F(EngineServicesTest, DiskImageNeedsAreWhatRestoreDiskAccepts) {
     JobResult restored = run(restore);
     ASSERT_TRUE(restored.ok) << restored.message.text;
     EXPECT_EQ(restored.bytes, saved.bytes);
+
+    // A larger target: the plan's warning carries its id and the target, for the catalogs.
+    std::string larger = make_image(dir, "larger.img", 200 * kMiB);
+    Plan plan = services.plan(job(JobMode::restoredisk, "disk-img", {larger}));
+    auto warning = std::find_if(plan.warnings.begin(), plan.warnings.end(),
+                                [](const Message& m) { return m.id == "plan.target_larger_disk"; });
+    ASSERT_NE(warning, plan.warnings.end()) << plan.describe();
+    EXPECT_NE(warning->text.find("--grow extends the last partition"), std::string::npos);
+    ASSERT_EQ(warning->args.size(), 1u);
+    EXPECT_EQ(warning->args[0].first, "target");
+    EXPECT_NE(plan.describe().find("warning: " + warning->text), std::string::npos);
+}
+
+TEST_F(EngineServicesTest, DisksSayWhichPartitionTableTheyHold) {
+    std::string image = make_image(dir, "gpt.img", 64 * kMiB);
+    must("printf 'label: gpt\\nstart=2048, size=20M, type=L\\n' | sfdisk -q " + sh(image));
+    std::string blank = make_image(dir, "blank.img", 64 * kMiB);
+    std::string gpt_loop = must("losetup -f --show " + sh(image));
+    std::string blank_loop = must("losetup -f --show " + sh(blank));
+    gpt_loop.erase(gpt_loop.find_last_not_of('\n') + 1);
+    blank_loop.erase(blank_loop.find_last_not_of('\n') + 1);
+    EngineServices confined{EngineServicesOptions{{gpt_loop, blank_loop}, "/var/log/kura-menu.log"}};
+    std::vector<DiskInfo> disks = confined.disks();
+    must("losetup -d " + gpt_loop + " " + blank_loop);
+    ASSERT_EQ(disks.size(), 2u);
+    for (const auto& d : disks) {
+        if (d.path == gpt_loop) EXPECT_EQ(d.partition_table, "gpt");
+        else EXPECT_EQ(d.partition_table, "") << d.path;
+    }
 }
 
 TEST_F(EngineServicesTest, SmbWithoutAPasswordIsRefusedBeforeAnyPrompt) {
