@@ -111,7 +111,7 @@ struct Flow::Impl {
     // The restore target list's cursor: a blank disk (restoredisk) or unformatted partition
     // (restoreparts) that may be chosen and is not the image's source; -1 when none is.
     int blank_target(const Screen& s) const;
-    // "(takes about 5 min for 30.0 GB)" for the check before restoring (the rate is on the screen).
+    // "(about 5 min, 30.0 GB)" for the check before restoring (the rate is on the screen).
     std::string check_cost() const;
     std::string plan_line(const PlanItem& i) const;
     std::string result_command() const;

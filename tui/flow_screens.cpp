@@ -142,10 +142,11 @@ std::string Flow::Impl::check_cost() const {
     std::uint64_t bytes = 0;
     for (const auto& e : repo.images)
         if (e.name == job.image) bytes = e.bytes;
-    double seconds = static_cast<double>(bytes) / static_cast<double>(kCheckBytesPerSecond);
-    std::string duration = seconds < 60 ? t("option.under_a_minute")
-                                        : t("option.minutes", {{"minutes", std::to_string(static_cast<int>(seconds / 60 + 0.5))}});
-    return t("option.check_cost", {{"duration", duration}, {"bytes", format_bytes(bytes)}});
+    // Whole minutes, rounded up: an estimate, and one that does not promise too little.
+    std::uint64_t per_minute = 60 * kCheckBytesPerSecond;
+    std::uint64_t minutes = std::max<std::uint64_t>(1, (bytes + per_minute - 1) / per_minute);
+    return t("option.check_cost", {{"duration", t("option.minutes", {{"minutes", std::to_string(minutes)}})},
+                                   {"bytes", format_bytes(bytes)}});
 }
 
 
@@ -175,8 +176,9 @@ std::string Flow::Impl::plan_line(const PlanItem& i) const {
         std::string table;
         if (auto open = i.device.find(" ("); open != std::string::npos)
             table = i.device.substr(open + 2, i.device.find_first_of(",)", open + 2) - open - 2);
-        return i.name + " " + arrow + " " + device + "  " +
-               t("plan.disk_row", {{"table", table.empty() ? "?" : table}, {"disk", i.name}}) + "\n";
+        char line[512];
+        std::snprintf(line, sizeof line, "%-10s %s %-16s ", i.name.c_str(), arrow, device.c_str());
+        return line + t("plan.disk_row", {{"table", table.empty() ? "?" : table}, {"disk", i.name}}) + "\n";
     }
     char line[512];
     std::snprintf(line, sizeof line, "%-10s %s %-16s %-8s %9s %9s\n", i.name.c_str(), arrow, i.device.c_str(),

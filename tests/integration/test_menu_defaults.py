@@ -136,20 +136,20 @@ class MenuDefaults(kt.KuraTestCase):
         line = self.highlighted(m)
         self.assertIsNotNone(line, shown)
         self.assertRegex(line, re.escape(blank) + r" .*blank \(no partition table\)")
-        self.assertRegex(shown, re.escape(server) + r" .*THE DISK THIS IMAGE WAS SAVED FROM")
+        self.assertRegex(shown, re.escape(server) + r" .*IMAGE SOURCE")
         self.assertRegex(shown, re.escape(data) + r" .*HOLDS DATA: gpt, 1 partition\(s\): ext4 \"DATA\"")
-        self.assertNotRegex(shown, re.escape(data) + r" .*SAVED FROM")
+        self.assertNotRegex(shown, re.escape(data) + r" .*IMAGE SOURCE")
         self.assertRegex(shown, r"Disk +Size +What is on it now")
         m.keys("Enter")  # the highlighted disk: the blank one
 
         shown = m.wait_for("Options", "Check the image before restoring")
-        self.assertRegex(shown, r"Check the image before restoring +yes +\(takes about 1 min or less for [0-9.]+ [kM]B\)")
-        self.assertIn("The check's time is estimated at 100.0 MB/s of image files read.", shown)
+        self.assertRegex(shown, r"Check the image before restoring +yes +\(about 1 min, [0-9.]+ [kM]B\)")
+        self.assertIn("The check's time is estimated from the image files' size at 100.0 MB/s.", shown)
         self.assertIn("Continue", self.highlighted(m))
         m.keys("Enter")  # Continue, as the cursor starts there
 
         shown = m.wait_for("The plan", "will be overwritten")
-        self.assertRegex(shown, re.escape(server) + r" -> " + re.escape(self.blank) +
+        self.assertRegex(shown, re.escape(server) + r" +-> " + re.escape(self.blank) +
                          r" +partition table \(gpt\) and boot code of " + re.escape(server))
         self.assertRegex(shown, r"Name +Target +Content +Size +Used")
         self.assertIn("is larger than the saved disk", shown)
