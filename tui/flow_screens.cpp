@@ -178,7 +178,7 @@ std::string Flow::Impl::plan_line(const PlanItem& i) const {
             table = i.device.substr(open + 2, i.device.find_first_of(",)", open + 2) - open - 2);
         char line[512];
         std::snprintf(line, sizeof line, "%-10s %s %-16s ", i.name.c_str(), arrow, device.c_str());
-        return line + t("plan.disk_row", {{"table", table.empty() ? "?" : table}, {"disk", i.name}}) + "\n";
+        return line + t("plan.disk_row", {{"table", table.empty() ? "?" : table}}) + "\n";
     }
     char line[512];
     std::snprintf(line, sizeof line, "%-10s %s %-16s %-8s %9s %9s\n", i.name.c_str(), arrow, i.device.c_str(),

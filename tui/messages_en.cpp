@@ -263,7 +263,7 @@ const Catalog& english_catalog() {
         {"option.check_cost", "(about {duration}, {bytes})"},
         {"option.check_rate", "The check's time is estimated from the image files' size at {rate}/s."},
         {"option.minutes", "{minutes} min"},
-        {"plan.disk_row", "partition table ({table}) and boot code of {disk}"},
+        {"plan.disk_row", "partition table ({table}) and boot code"},
         {"working.repository", "Opening the repository, please wait..."},
         {"working.image", "Reading the image, please wait..."},
         {"confirm.power_off_unverified",

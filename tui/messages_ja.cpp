@@ -261,7 +261,7 @@ const Catalog& japanese_catalog() {
         {"option.check_cost", "(約 {duration}, {bytes})"},
         {"option.check_rate", "検査の時間は、イメージファイルのサイズを {rate}/s で読むとして見積もっています。"},
         {"option.minutes", "{minutes} 分"},
-        {"plan.disk_row", "{disk} のパーティションテーブル ({table}) とブートコード"},
+        {"plan.disk_row", "パーティションテーブル ({table}) とブートコード"},
         {"working.repository", "リポジトリを開いています。お待ちください..."},
         {"working.image", "イメージを読み込んでいます。お待ちください..."},
         {"confirm.power_off_unverified",

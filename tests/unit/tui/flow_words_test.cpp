@@ -90,7 +90,7 @@ TEST_F(FlowWordsTest, ThePlansDiskRowSaysItIsTheTableAndBootCode) {
     Flow f(services, options());
     to_restore_plan(f, "en");
     std::string text = f.screen().text;
-    EXPECT_NE(text.find("sda        -> /dev/sdc         partition table (gpt) and boot code of sda"), std::string::npos) << text;
+    EXPECT_NE(text.find("sda        -> /dev/sdc         partition table (gpt) and boot code\n"), std::string::npos) << text;
     EXPECT_EQ(text.find("0 B"), std::string::npos) << text;
     // Headings over the two sizes.
     EXPECT_NE(text.find("Size"), std::string::npos);
