@@ -15,6 +15,7 @@ import os
 import re
 import struct
 import sys
+import time
 
 sys.dont_write_bytecode = True  # keep the source tree clean under ctest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -180,6 +181,35 @@ class MenuDefaults(kt.KuraTestCase):
         with open(self.server + "p1", "rb") as a, open(self.blank + "p1", "rb") as b:
             size = 40 * MiB
             self.assertEqual(a.read(size), b.read(size))
+
+    def test_with_no_blank_disk_no_disk_is_highlighted_until_an_arrow_key(self):
+        kt.run(["sfdisk", "-q", self.blank], input="label: gpt\nstart=2048, type=L\n")
+        kt.run(["partx", "-a", self.blank], check=False)
+        self.addCleanup(kt.run, ["partx", "-d", self.blank], check=False)
+        m = self.menu()
+        self.to_mode(m, "en_US.UTF-8", {"keyboard": "Keep the default", "directory": "The directory that holds"})
+        self.choose(m, "restoredisk")
+        m.wait_for("Choose an image", self.image)
+        self.choose(m, self.image)
+        shown = m.wait_for("Target", "No blank disk here")
+        self.assertRegex(shown, re.escape(os.path.basename(self.blank)) + r" .*HOLDS DATA: gpt, 1 partition\(s\)")
+        self.assertIsNone(self.highlighted(m), shown)
+        m.keys("Enter")  # nothing highlighted: Enter chooses nothing
+        time.sleep(1)
+        self.assertIn("No blank disk here", m.screen())
+        self.assertNotIn("Options", m.screen())
+        m.keys("Down")  # the first move lands on the first disk that can be chosen
+        line = None
+        for _ in range(50):
+            line = self.highlighted(m)
+            if line:
+                break
+            time.sleep(0.1)
+        self.assertIsNotNone(line)
+        self.assertIn(os.path.basename(self.server), line)
+        m.select(os.path.basename(self.blank))
+        m.keys("Enter")
+        m.wait_for("Options", "Check the image before restoring")
 
     def test_japanese_screens_show_the_engines_words_translated(self):
         damaged_ntfs_disk(self.path("usb.img"), 40, "USB")
