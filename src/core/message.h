@@ -1,8 +1,8 @@
 // A sentence for people that a front end may show in another language: the English text
 // the CLI prints, and optionally a stable id with the values in it by name, so kura-menu's
-// catalogs can say it in Japanese (docs/architecture.md). A message without id is shown
-// as it is, in English. The ids are part of the menu's interface: renaming one loses its
-// translation (tests/unit/tui/catalog_test.cpp checks the catalogs know every id).
+// catalogs can say it in Japanese (tui/engine_messages.h: "engine.<id>" entries). A message
+// without id is shown as it is, in English. The ids are part of the menu's interface:
+// renaming one loses its translation (the English text is then shown instead).
 #pragma once
 
 #include <string>
@@ -24,8 +24,6 @@ struct Message {
     Message(const char* english) : text(english) {}             // NOLINT(google-explicit-constructor)
     Message(std::string message_id, std::string english, MessageArgs values)
         : id(std::move(message_id)), text(std::move(english)), args(std::move(values)) {}
-
-    bool operator==(const std::string& other) const { return text == other; }
 };
 
 }  // namespace kura

@@ -4,7 +4,8 @@ devices this test made with --devices):
 
 * restoring an image, the target cursor starts on the blank disk, never on the disk the image
   was saved from, and every disk says what is on it now; "check the image before restoring"
-  is on, with its cost; the options' cursor starts on Continue;
+  is on, with its cost; the options' cursor starts on Continue; with no blank disk, nothing is
+  highlighted until an arrow key moves to a disk;
 * the Done screen says the image was verified and shows the equivalent command whole: cut
   only between words, its lines rejoined are exactly the command the log says was run;
 * in Japanese, the engine's error (ntfs-3g refusing a damaged NTFS repository partition) and
