@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace kura::tui {
 
@@ -24,5 +26,9 @@ const Catalog& catalog(Language language);
 std::string tr(Language language, std::string_view key);
 std::string tr(Language language, std::string_view key,
                std::initializer_list<std::pair<std::string_view, std::string>> args);
+// The same with the values as the engine hands them over (core/message.h's MessageArgs).
+std::string tr_values(Language language, std::string_view key,
+                      const std::vector<std::pair<std::string, std::string>>& args);
+bool has_text(Language language, std::string_view key);
 
 }  // namespace kura::tui

@@ -254,7 +254,8 @@ Answer CursesScreen::Impl::ask_list(const Screen& screen) {
     Interaction state;
     for (const ScreenItem& item : items) state.ticks.push_back(item.checked);
     // The flow's `selected` when it can be chosen, else the nearest item that can.
-    state.cursor = nearest_enabled(items, screen.selected, +1);
+    // A negative `selected`: no item is highlighted until an arrow key moves to one.
+    state.cursor = screen.selected < 0 ? -1 : nearest_enabled(items, screen.selected, +1);
     const int first = nearest_enabled(items, 0, +1);
     const int last = nearest_enabled(items, count - 1, -1);
 
@@ -274,6 +275,13 @@ Answer CursesScreen::Impl::ask_list(const Screen& screen) {
                 if (index < count && items[static_cast<std::size_t>(index)].enabled) state.cursor = index;
                 continue;
             }
+        }
+        if (state.cursor < 0 && first >= 0 &&
+            (key.command == KeyCommand::up || key.command == KeyCommand::down || key.command == KeyCommand::home ||
+             key.command == KeyCommand::end)) {
+            // No item highlighted yet: the first move lands on the first (or last) that can be chosen.
+            state.cursor = key.command == KeyCommand::up || key.command == KeyCommand::end ? last : first;
+            continue;
         }
         if (state.cursor < 0) {
             // Nothing can be chosen: the keys only scroll the list (and Esc still goes back).

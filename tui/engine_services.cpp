@@ -3,10 +3,12 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/run_tool.h"
+#include "device/device.h"
 #include "device/mount_table.h"
 #include "ops/check_image.h"
 #include "ops/opened_image.h"
 #include "ops/target_needs.h"
+#include "ptable/partition_table.h"
 #include "repo/repository.h"
 #include "repo/smb_credentials.h"
 #include "tui/network_setup.h"
@@ -131,7 +133,21 @@ EngineServices::~EngineServices() {
 std::vector<DiskInfo> EngineServices::disks() {
     DiscoveryOptions discovery;
     discovery.only = options_.only_devices;
-    return discover_disks(discovery);
+    std::vector<DiskInfo> disks = discover_disks(discovery);
+    // What is on each disk now, so a restore target is chosen knowing whether it holds data.
+    for (DiskInfo& d : disks) {
+        if (!d.fs_type.empty()) continue;  // a filesystem on the whole disk: no table to read
+        try {
+            std::vector<std::string> ignored;
+            Device device = Device::open(d.path, Access::read_only, Role::target);
+            TableKind kind = read_partition_table(device, d.logical_sector, ignored).kind;
+            if (kind != TableKind::none) d.partition_table = table_kind_name(kind);
+        } catch (const std::exception& e) {
+            // Damaged or unreadable: the partitions the kernel lists still show what is there.
+            log::info("kura-menu: no partition table read on " + d.path + ": " + e.what());
+        }
+    }
+    return disks;
 }
 
 std::vector<NetworkInterface> EngineServices::network_interfaces() { return list_network_interfaces(); }
@@ -241,7 +257,8 @@ std::vector<ImageNeed> EngineServices::image_needs(const std::string& image, Job
     if (mode == JobMode::restoredisk) needs = disk_target_needs(*opened_);
     else if (mode == JobMode::restoreparts) needs = partition_target_needs(*opened_);
     std::vector<ImageNeed> result;
-    for (const auto& n : needs) result.push_back({n.name, n.fs_type, n.min_bytes, n.source_bytes, n.source});
+    for (const auto& n : needs)
+        result.push_back({n.name, n.fs_type, n.min_bytes, n.source_bytes, n.source, n.source_identity});
     return result;
 }
 
@@ -333,7 +350,7 @@ JobResult EngineServices::run(const Job& job, const std::function<void(const Pro
         result.ok = true;
         log::info(std::string("kura-menu: ") + job_mode_name(job.mode) + " " + job.image + " done");
     } catch (const Error& e) {
-        result.message = e.what();
+        result.message = e.message();
         result.exit_code = static_cast<int>(e.code());
     } catch (const std::exception& e) {
         result.message = e.what();
@@ -342,7 +359,7 @@ JobResult EngineServices::run(const Job& job, const std::function<void(const Pro
     if (!result.ok) {
         result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         log::message(log::Level::error, std::string("kura-menu: ") + job_mode_name(job.mode) + " " + job.image +
-                                            " failed (exit " + std::to_string(result.exit_code) + "): " + result.message);
+                                            " failed (exit " + std::to_string(result.exit_code) + "): " + result.message.text);
     }
     return result;
 }

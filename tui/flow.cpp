@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "tui/engine_messages.h"
 #include "tui/flow_impl.h"
 #include "tui/validation.h"
 
@@ -43,6 +44,7 @@ void Flow::Impl::go(Step next, int index) {
     step = next;
     target_index = index;
     error.clear();
+    entered();
 }
 
 void Flow::Impl::back() {
@@ -52,6 +54,21 @@ void Flow::Impl::back() {
     step = previous;
     target_index = index;
     error.clear();
+    entered();
+}
+
+void Flow::Impl::entered() {
+    if (step == Step::local_partition || step == Step::save_disks || step == Step::save_parts ||
+        step == Step::restore_target)
+        refresh_disks();
+}
+
+void Flow::Impl::power_off_chosen() {
+    if (unverified_image.empty()) {
+        step = Step::power_off;
+        return;
+    }
+    go(Step::power_off_confirm);
 }
 
 void Flow::Impl::return_to(Step earlier, const std::string& message) {
@@ -71,6 +88,7 @@ void Flow::Impl::forget_history_to(Step stop) {
 void Flow::Impl::answer(const Answer& a) {
     if (a.kind == Answer::Kind::back) {
         if (step == Step::running || step == Step::result) return;
+        if (step == Step::language) changing_language = false;
         back();
         return;
     }
@@ -79,6 +97,14 @@ void Flow::Impl::answer(const Answer& a) {
     switch (step) {
     case Step::language: {
         bool ja = a.index == 1;
+        if (changing_language) {
+            // From the mode menu: everything else stays as it was answered.
+            changing_language = false;
+            language = ja && options.can_show_japanese ? Language::ja : Language::en;
+            back();
+            if (ja && !options.can_show_japanese) error = t("japanese_unavailable.text");
+            return;
+        }
         if (ja && !options.can_show_japanese) {
             language = Language::en;
             go(Step::japanese_unavailable);
@@ -234,7 +260,6 @@ void Flow::Impl::answer(const Answer& a) {
                 error = t("error.image_exists", {{"image", a.text}});
                 return;
             }
-        refresh_disks();
         go(job.mode == JobMode::savedisk ? Step::save_disks : Step::save_parts);
         return;
     }
@@ -261,11 +286,15 @@ void Flow::Impl::answer(const Answer& a) {
         return;
     case Step::choose_image: choose_image(a.index); return;
     case Step::restore_target: choose_target(a.index); return;
+    case Step::power_off_confirm:
+        if (a.yes) step = Step::power_off;
+        else back();
+        return;
     case Step::result:
         if (a.index == 1) {
             step = Step::reboot;
         } else if (a.index == 2) {
-            step = Step::power_off;
+            power_off_chosen();
         } else if (a.index == 3) {
             go(Step::shell);
         } else {
@@ -296,7 +325,6 @@ void Flow::Impl::choose_repo_kind(int index) {
     repo_kind = kRepoKinds[index];
     preset_pending = false;  // the operator chose for themselves
     if (repo_kind == "local_dev") {
-        refresh_disks();
         go(Step::local_partition);
     } else if (repo_kind == "mounted_dir") {
         go(Step::local_directory);
@@ -311,7 +339,7 @@ void Flow::Impl::apply_network() {
     try {
         services.configure_network(network);
     } catch (const std::exception& e) {
-        error = t("error.network", {{"message", e.what()}});
+        error = t("error.network", {{"message", engine_text(language, e)}});
         return;
     }
     if (preset_pending) {
@@ -328,8 +356,8 @@ void Flow::Impl::open_repo(const std::string& location, Step on_error) {
     try {
         repo = services.open_repository(location, repo_kind == "samba_server" ? smb_password : "");
     } catch (const std::exception& e) {
-        std::string message = e.what();
-        if (repo_kind == "samba_server" && logon_refused(message))
+        std::string message = engine_text(language, e);
+        if (repo_kind == "samba_server" && logon_refused(e.what()))
             return_to(Step::smb_password, t("error.repository", {{"message", message}}));
         else
             return_to(on_error, t("error.repository", {{"message", message}}));
@@ -351,16 +379,14 @@ void Flow::Impl::refresh_disks() {
         disks = services.disks();
     } catch (const std::exception& e) {
         disks.clear();
-        error = e.what();
+        error = engine_text(language, e);
     }
 }
 
 
 void Flow::Impl::choose_mode(int index) {
-    static const char* modes[] = {"savedisk", "saveparts", "restoredisk", "restoreparts", "checkimage", "shell",
-                                  "reboot", "poweroff"};
-    if (index < 0 || index > 7) return;
-    std::string m = modes[index];
+    if (index < 0 || index >= static_cast<int>(std::size(kModes))) return;
+    std::string m = kModes[index];
     job.devices.clear();
     chosen_targets.clear();
     if (m == "shell") {
@@ -368,7 +394,10 @@ void Flow::Impl::choose_mode(int index) {
     } else if (m == "reboot") {
         step = Step::reboot;
     } else if (m == "poweroff") {
-        step = Step::power_off;
+        power_off_chosen();
+    } else if (m == "language") {
+        changing_language = true;
+        go(Step::language);
     } else if (m == "savedisk" || m == "saveparts") {
         job.mode = m == "savedisk" ? JobMode::savedisk : JobMode::saveparts;
         std::string suffix = m == "savedisk" ? "-img" : "-parts";
@@ -388,7 +417,7 @@ void Flow::Impl::reread_repository() {
     try {
         repo = services.open_repository(repo_location, repo_kind == "samba_server" ? smb_password : "");
     } catch (const std::exception& e) {
-        error = t("error.repository", {{"message", e.what()}});
+        error = t("error.repository", {{"message", engine_text(language, e)}});
     }
 }
 
@@ -453,7 +482,7 @@ void Flow::Impl::make_plan(Step plan_step) {
     try {
         plan = services.plan(job);
     } catch (const std::exception& e) {
-        error = t("error.plan", {{"message", e.what()}});
+        error = t("error.plan", {{"message", engine_text(language, e)}});
         return;
     }
     go(plan_step);
@@ -476,14 +505,13 @@ void Flow::Impl::choose_image(int index) {
     try {
         needs = services.image_needs(job.image, job.mode);
     } catch (const std::exception& e) {
-        error = t("error.image", {{"message", e.what()}});
+        error = t("error.image", {{"message", engine_text(language, e)}});
         return;
     }
     if (needs.empty()) {
         error = t("error.image", {{"message", job.image}});
         return;
     }
-    refresh_disks();
     chosen_targets.assign(needs.size(), "");
     go(Step::restore_target, 0);
 }
@@ -516,11 +544,19 @@ void Flow::Impl::choose_target(int index) {
 
 void Flow::Impl::job_finished(const JobResult& r) {
     result = r;
-    log::info(std::string(job_mode_name(job.mode)) + " " + job.image + (r.ok ? " finished" : " failed: " + r.message));
+    log::info(std::string(job_mode_name(job.mode)) + " " + job.image + (r.ok ? " finished" : " failed: " + r.message.text));
     // Back from the result screen must not lead into the finished job's questions.
     forget_history_to(Step::mode);
     step = Step::result;
     last_selected.erase(Step::result);
+    if (r.ok) {
+        bool verified = job.mode == JobMode::checkimage || (is_save(job.mode) ? job.verify : job.check_first);
+        if (!verified && !is_save(job.mode))
+            for (const auto& e : repo.images)
+                if (e.name == job.image && e.verified) verified = true;
+        if (verified && unverified_image == job.image) unverified_image.clear();
+        if (!verified) unverified_image = job.image;
+    }
     if (r.ok && job.when_done == WhenDone::reboot) step = Step::reboot;
     if (r.ok && job.when_done == WhenDone::power_off) step = Step::power_off;
 }

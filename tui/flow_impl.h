@@ -30,6 +30,10 @@ struct Flow::Impl {
     Job job;
 
     Step step = Step::language;
+    bool changing_language = false;  // language reached from the mode menu: back there when chosen
+    // The image last saved or restored without a verification: powering off is asked first
+    // (the operator may want that proof before leaving the machine).
+    std::string unverified_image;
     int target_index = 0;  // restore_target: which disk (or partition) of the image
     std::vector<std::pair<Step, int>> history;
     std::string error;                  // shown on the current screen once
@@ -82,6 +86,11 @@ struct Flow::Impl {
 
     void go(Step next, int index = 0);
     void back();
+    // A step was entered (forward or back): lists of disks and partitions are read again
+    // there, so a disk plugged in or partitioned meanwhile shows up.
+    void entered();
+    // Power off, asked first when the last image was never verified.
+    void power_off_chosen();
     // Back to an earlier step (dropping what came after it), with an error to show there.
     void return_to(Step earlier, const std::string& message);
     // Forgets the steps back to (and including) `stop`, so that Back from the next
@@ -97,6 +106,15 @@ struct Flow::Impl {
     Screen input_screen(const std::string& title_key, const std::string& text_key, const std::string& value,
                         ScreenKind kind = ScreenKind::input) const;
     std::string disk_detail(const DiskInfo& d) const;
+    // What is on the disk now: "blank", its table and partitions, or a whole-disk filesystem.
+    std::string disk_contents(const DiskInfo& d) const;
+    // The restore target list's cursor: a blank disk (restoredisk) or unformatted partition
+    // (restoreparts) that may be chosen and is not the image's source; -1 when none is.
+    int blank_target(const Screen& s) const;
+    // "(about 5 min, 30.0 GB)" for the check before restoring (the rate is on the screen).
+    std::string check_cost() const;
+    std::string plan_line(const PlanItem& i) const;
+    std::string result_command() const;
     std::string partition_detail(const PartitionInfo& p) const;
     std::string image_detail(const ImageEntry& e) const;
     std::string plan_text() const;

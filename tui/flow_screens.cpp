@@ -3,6 +3,7 @@
 #include "tui/flow_impl.h"
 
 #include "core/units.h"
+#include "tui/engine_messages.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -68,11 +69,84 @@ std::string Flow::Impl::disk_detail(const DiskInfo& d) const {
     return detail;
 }
 
+namespace {
+
+// Columns a UTF-8 string takes on a terminal, without the locale (the flow has none): the
+// catalogs' Japanese is all double-width, everything else here is ASCII.
+std::size_t columns_of(const std::string& text) {
+    std::size_t columns = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        if ((c & 0xC0) == 0x80) continue;  // a continuation byte
+        columns += c >= 0xE0 ? 2 : 1;      // three- and four-byte characters: CJK
+    }
+    return columns;
+}
+
+// `text` padded with spaces to `width` columns, on the right (or on the left: right-aligned).
+std::string column(const std::string& text, std::size_t width, bool right = false) {
+    std::size_t used = columns_of(text);
+    std::string spaces(used < width ? width - used : 0, ' ');
+    return right ? spaces + text : text + spaces;
+}
+
+// Sizes right-aligned in a column of their own, so the lists' column headings line up.
+std::string size_column(std::uint64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%9s", format_bytes(bytes).c_str());
+    return text;
+}
+
+// A heading line above a list whose rows are `label_width` wide labels and then `detail`.
+std::string list_heading(const std::string& label, std::size_t label_width, const std::string& detail,
+                         bool checklist = false) {
+    return std::string(checklist ? "    " : "") + column(label, label_width) + "  " + detail;
+}
+
+std::size_t widest_key(const std::vector<ScreenItem>& items, const std::string& heading) {
+    std::size_t widest = columns_of(heading);
+    for (const auto& i : items) widest = std::max(widest, columns_of(i.label));
+    return widest;
+}
+
+// Labels padded to `width`, so the front's own label column is exactly as wide as the heading's.
+void pad_labels(std::vector<ScreenItem>& items, std::size_t width) {
+    for (auto& i : items) i.label = column(i.label, width);
+}
+
+}  // namespace
+
 std::string Flow::Impl::partition_detail(const PartitionInfo& p) const {
-    std::string detail = format_bytes(p.size_bytes);
+    std::string detail = size_column(p.size_bytes);
     detail += "  " + (p.fs_type.empty() ? t("fs.unknown") : p.fs_type);
     if (!p.label.empty()) detail += "  \"" + p.label + "\"";
     return detail;
+}
+
+std::string Flow::Impl::disk_contents(const DiskInfo& d) const {
+    if (!d.fs_type.empty())
+        return t("disk.whole_fs", {{"fs", d.fs_type}, {"label", d.label.empty() ? "" : " \"" + d.label + "\""}});
+    if (d.partitions.empty())
+        return d.partition_table.empty() ? t("disk.blank") : t("disk.empty_table", {{"table", d.partition_table}});
+    std::string parts;
+    for (const auto& p : d.partitions) {
+        std::string what = p.fs_type.empty() ? t("fs.unknown") : p.fs_type;
+        if (!p.label.empty()) what += " \"" + p.label + "\"";
+        parts += (parts.empty() ? "" : ", ") + what;
+    }
+    return t("disk.partitions", {{"table", d.partition_table.empty() ? "?" : d.partition_table},
+                                 {"count", std::to_string(d.partitions.size())}, {"parts", parts}});
+}
+
+std::string Flow::Impl::check_cost() const {
+    std::uint64_t bytes = 0;
+    for (const auto& e : repo.images)
+        if (e.name == job.image) bytes = e.bytes;
+    // Whole minutes, rounded up: an estimate, and one that does not promise too little.
+    std::uint64_t per_minute = 60 * kCheckBytesPerSecond;
+    std::uint64_t minutes = std::max<std::uint64_t>(1, (bytes + per_minute - 1) / per_minute);
+    return t("option.check_cost", {{"duration", t("option.minutes", {{"minutes", std::to_string(minutes)}})},
+                                   {"bytes", format_bytes(bytes)}});
 }
 
 
@@ -91,22 +165,39 @@ std::string Flow::Impl::image_detail(const ImageEntry& e) const {
 }
 
 
-std::string Flow::Impl::plan_text() const {
+// The engine's plan names a disk's own row "disk", with the table kind and (saving) the
+// identity in its device: "/dev/vda (gpt, serial:X)". What that row copies is the table and
+// the boot code, so it says so instead of showing a filesystem and sizes it does not have.
+std::string Flow::Impl::plan_line(const PlanItem& i) const {
     bool restore = !is_save(job.mode);
+    const char* arrow = restore ? "->" : "<-";
+    if (i.fs_type == "disk") {
+        std::string device = i.device.substr(0, i.device.find(" ("));
+        std::string table;
+        if (auto open = i.device.find(" ("); open != std::string::npos)
+            table = i.device.substr(open + 2, i.device.find_first_of(",)", open + 2) - open - 2);
+        char line[512];
+        std::snprintf(line, sizeof line, "%-10s %s %-16s ", i.name.c_str(), arrow, device.c_str());
+        return line + t("plan.disk_row", {{"table", table.empty() ? "?" : table}}) + "\n";
+    }
+    char line[512];
+    std::snprintf(line, sizeof line, "%-10s %s %-16s %-8s %9s %9s\n", i.name.c_str(), arrow, i.device.c_str(),
+                  i.fs_type.empty() ? "-" : i.fs_type.c_str(), format_bytes(i.device_bytes).c_str(),
+                  format_bytes(i.used_bytes).c_str());
+    return line;
+}
+
+std::string Flow::Impl::plan_text() const {
     std::string text = t("plan.header", {{"mode", job_mode_name(job.mode)}, {"image", job.image},
                                          {"repo", repo.describe}}) + "\n\n";
-    for (const auto& i : plan.items) {
-        char line[512];
-        std::snprintf(line, sizeof line, "%-10s %s %-16s %-6s %9s  %s\n", i.name.c_str(), restore ? "->" : "<-",
-                      i.device.c_str(), i.fs_type.empty() ? "-" : i.fs_type.c_str(),
-                      format_bytes(i.device_bytes).c_str(),
-                      t("plan.used", {{"used", format_bytes(i.used_bytes)}}).c_str());
-        text += line;
-    }
+    text += column(t("column.name"), 10) + "    " + column(t(is_save(job.mode) ? "column.source" : "column.target"), 16) +
+            " " + column(t("column.fs"), 8) + " " + column(t("column.size"), 9, true) + " " +
+            column(t("column.used"), 9, true) + "\n";
+    for (const auto& i : plan.items) text += plan_line(i);
     text += "\n" + t("plan.total", {{"used", format_bytes(plan.total_used_bytes())}});
     if (is_save(job.mode))
         text += "\n" + t("plan.free", {{"free", format_bytes(repo.free_bytes)}});
-    for (const auto& w : plan.warnings) text += "\n" + t("plan.warning", {{"warning", w}});
+    for (const auto& w : plan.warnings) text += "\n" + t("plan.warning", {{"warning", engine_text(language, w)}});
     return text;
 }
 
@@ -166,20 +257,32 @@ Screen Flow::Impl::screen() const {
         for (const DiskInfo* d : ordered) {
             for (const auto& p : d->partitions) {
                 if (!repository_fs(p.fs_type)) continue;
-                ScreenItem i = item(p.name, p.name, partition_detail(p) + "  " + disk_detail(*d));
+                ScreenItem i = item(p.name, p.name, partition_detail(p) + "  " + t("local_partition.on_disk", {{"disk", d->name}, {"detail", disk_detail(*d)}}));
                 s.items.push_back(i);
             }
             if (d->partitions.empty() && repository_fs(d->fs_type))
-                s.items.push_back(item(d->name, d->name, format_bytes(d->size_bytes) + "  " + d->fs_type));
+                s.items.push_back(item(d->name, d->name, size_column(d->size_bytes) + "  " + d->fs_type));
         }
-        if (s.items.empty()) s.text += "\n\n" + t("local_partition.none");
+        if (s.items.empty()) {
+            s.text += "\n\n" + t("local_partition.none");
+        } else {
+            std::size_t width = widest_key(s.items, t("column.partition"));
+            pad_labels(s.items, width);
+            s.text += "\n\n" + list_heading(t("column.partition"), width, column(t("column.size"), 9, true) + "  " +
+                                                                              t("column.fs_label_disk"));
+        }
+        s.working = t("working.repository");
         // A dev: preset's partition, until the operator has moved the cursor here themselves.
         if (!last_selected.contains(step))
             for (std::size_t k = 0; k < s.items.size(); ++k)
                 if (s.items[k].key == local_partition_name) s.selected = static_cast<int>(k);
         return s;
     }
-    case Step::local_directory: return input_screen("local_directory.title", "local_directory.text", local_directory);
+    case Step::local_directory: {
+        Screen s = input_screen("local_directory.title", "local_directory.text", local_directory);
+        s.working = t("working.repository");
+        return s;
+    }
     case Step::nic: {
         Screen s = base(ScreenKind::menu, "nic.title");
         s.text = t("nic.text");
@@ -213,6 +316,7 @@ Screen Flow::Impl::screen() const {
         Screen s = base(ScreenKind::menu, "nfs.title");
         s.text = t("nfs.version");
         s.items = {item("v3", "NFS v3", t("nfs.v3")), item("v4", "NFS v4", t("nfs.v4"))};
+        s.working = t("working.repository");
         return s;
     }
     case Step::smb_server: return input_screen("smb.title", "smb.server", server);
@@ -228,6 +332,7 @@ Screen Flow::Impl::screen() const {
         s.text = t("smb.version");
         s.items = {item("auto", "auto", t("smb.auto")), item("SMB3", "SMB3", t("smb.smb3")),
                    item("SMB2", "SMB2", t("smb.smb2"))};
+        s.working = t("working.repository");
         return s;
     }
     case Step::repo_found: {
@@ -241,9 +346,7 @@ Screen Flow::Impl::screen() const {
     case Step::mode: {
         Screen s = base(ScreenKind::menu, "mode.title");
         s.text = t("mode.text", {{"repo", repo.describe}});
-        for (const char* m : {"savedisk", "saveparts", "restoredisk", "restoreparts", "checkimage", "shell",
-                              "reboot", "poweroff"})
-            s.items.push_back(item(m, m, t(std::string("mode.") + m)));
+        for (const char* m : kModes) s.items.push_back(item(m, m, t(std::string("mode.") + m)));
         return s;
     }
     case Step::save_name: {
@@ -272,7 +375,14 @@ Screen Flow::Impl::screen() const {
                 if (d.name == repo_disk && !p.mount_points.empty()) refuse(i, t("reason.holds_repository"));
                 s.items.push_back(i);
             }
-        if (s.items.empty()) s.text += "\n\n" + t("disks.none");
+        if (s.items.empty()) {
+            s.text += "\n\n" + t("disks.none");
+        } else {
+            std::size_t width = widest_key(s.items, t("column.partition"));
+            pad_labels(s.items, width);
+            s.text += "\n\n" + list_heading(t("column.partition"), width,
+                                            column(t("column.size"), 9, true) + "  " + t("column.fs_label"), true);
+        }
         return s;
     }
     case Step::save_options: {
@@ -289,16 +399,20 @@ Screen Flow::Impl::screen() const {
             item("when_done", t("option.when_done"), t(when_done_key(job.when_done))),
             item("continue", t("option.continue")),
         };
+        // The defaults are the safe choice: Enter alone goes on.
+        if (!last_selected.contains(step)) s.selected = static_cast<int>(s.items.size()) - 1;
         return s;
     }
     case Step::restore_options: {
         Screen s = base(ScreenKind::menu, "options.title");
-        s.text = t("options.text");
-        s.items.push_back(item("check_first", t("option.check_first"), t(job.check_first ? "option.yes" : "option.no")));
+        s.text = t("options.text") + "\n" + t("option.check_rate", {{"rate", format_bytes(kCheckBytesPerSecond)}});
+        s.items.push_back(item("check_first", t("option.check_first"),
+                               job.check_first ? t("option.yes") + "  " + check_cost() : t("option.no")));
         if (job.mode == JobMode::restoredisk)
             s.items.push_back(item("grow", t("option.grow"), t(job.grow ? "option.yes" : "option.no")));
         s.items.push_back(item("when_done", t("option.when_done"), t(when_done_key(job.when_done))));
         s.items.push_back(item("continue", t("option.continue")));
+        if (!last_selected.contains(step)) s.selected = static_cast<int>(s.items.size()) - 1;
         return s;
     }
     case Step::save_plan:
@@ -335,11 +449,17 @@ Screen Flow::Impl::screen() const {
             s.items.push_back(i);
         }
         if (s.items.empty()) s.text += "\n\n" + t("choose_image.none");
+        s.working = t("working.image");
         return s;
     }
     case Step::restore_target: return restore_target_screen();
     case Step::running: return progress_screen(ProgressSnapshot{});
     case Step::result: return result_screen();
+    case Step::power_off_confirm: {
+        Screen s = base(ScreenKind::confirm, "confirm.title");
+        s.text = t("confirm.power_off_unverified", {{"image", unverified_image}});
+        return s;
+    }
     case Step::shell:
     case Step::reboot:
     case Step::power_off: return base(ScreenKind::message, "mode.title");
@@ -373,7 +493,12 @@ Screen Flow::Impl::restore_target_screen() const {
     for (const auto& d : disks) {
         std::string disk_refusal = d.name == repo_disk ? t("reason.holds_repository") : d.refusal;
         if (job.mode == JobMode::restoredisk) {
-            add(d.name, d.identity(), d.size_bytes, disk_detail(d), disk_refusal);
+            // What is on it now comes first: whether it holds data is what the choice is about.
+            std::string detail = size_column(d.size_bytes) + "  " + disk_contents(d);
+            if (!need.source_identity.empty() && d.identity() == need.source_identity)
+                detail = size_column(d.size_bytes) + "  " + t("disk.image_source") + "  " + disk_contents(d);
+            std::string rest = disk_detail(d).substr(format_bytes(d.size_bytes).size());
+            add(d.name, d.identity(), d.size_bytes, detail + rest, disk_refusal);
         } else {
             for (const auto& p : d.partitions) {
                 std::string refusal = disk_refusal;
@@ -382,18 +507,44 @@ Screen Flow::Impl::restore_target_screen() const {
             }
         }
     }
-    // Put the cursor on the first item that can be chosen.
-    if (s.selected >= static_cast<int>(s.items.size()) || s.selected < 0 ||
-        (!s.items.empty() && !s.items[static_cast<std::size_t>(s.selected)].enabled)) {
-        s.selected = 0;
-        for (std::size_t k = 0; k < s.items.size(); ++k)
-            if (s.items[k].enabled) {
-                s.selected = static_cast<int>(k);
-                break;
-            }
+    if (s.items.empty()) {
+        s.text += "\n\n" + t("disks.none");
+        return s;
     }
-    if (s.items.empty()) s.text += "\n\n" + t("disks.none");
+    // The operator's own earlier choice stays; otherwise only something that holds no data.
+    bool remembered = last_selected.contains(step) && s.selected >= 0 &&
+                      s.selected < static_cast<int>(s.items.size()) &&
+                      s.items[static_cast<std::size_t>(s.selected)].enabled;
+    if (!remembered) {
+        s.selected = blank_target(s);
+        if (s.selected < 0) s.text += "\n" + t(job.mode == JobMode::restoredisk ? "restore_target.no_blank_disk"
+                                                                                   : "restore_target.no_blank_partition");
+    }
+    // The headings last, right above the list they name.
+    std::size_t width = widest_key(s.items, t(job.mode == JobMode::restoredisk ? "column.disk" : "column.partition"));
+    pad_labels(s.items, width);
+    s.text += "\n\n" + list_heading(t(job.mode == JobMode::restoredisk ? "column.disk" : "column.partition"), width,
+                                    column(t("column.size"), 9, true) + "  " +
+                                        t(job.mode == JobMode::restoredisk ? "column.now_on_it" : "column.fs_label"));
     return s;
+}
+
+
+int Flow::Impl::blank_target(const Screen& s) const {
+    const ImageNeed& need = needs.at(static_cast<std::size_t>(target_index));
+    for (std::size_t k = 0; k < s.items.size(); ++k) {
+        if (!s.items[k].enabled) continue;
+        for (const auto& d : disks) {
+            if (job.mode == JobMode::restoredisk && d.name == s.items[k].key) {
+                bool source = !need.source_identity.empty() && d.identity() == need.source_identity;
+                if (!source && d.partitions.empty() && d.fs_type.empty()) return static_cast<int>(k);
+            }
+            if (job.mode == JobMode::restoreparts)
+                for (const auto& p : d.partitions)
+                    if (p.name == s.items[k].key && p.fs_type.empty()) return static_cast<int>(k);
+        }
+    }
+    return -1;
 }
 
 
@@ -435,6 +586,13 @@ Screen Flow::Impl::progress_screen(const ProgressSnapshot& p) const {
 }
 
 
+std::string Flow::Impl::result_command() const {
+    std::string text;
+    for (const auto& line : equivalent_command_lines(job, kCommandWidth)) text += (text.empty() ? "" : "\n") + ("  " + line);
+    return text;
+}
+
+
 Screen Flow::Impl::result_screen() const {
     Screen s = base(ScreenKind::menu, result.ok ? "result.ok_title" : "result.failed_title");
     s.can_go_back = false;
@@ -443,12 +601,17 @@ Screen Flow::Impl::result_screen() const {
                                                {"elapsed", format_duration(result.seconds)},
                                                {"rate", format_bytes(static_cast<std::uint64_t>(rate))}});
     if (result.ok) {
-        s.text = t(std::string("result.ok_") + job_mode_name(job.mode), {{"image", job.image}}) + "\n" + numbers;
+        s.text = t(std::string("result.ok_") + job_mode_name(job.mode), {{"image", job.image}}) + "\n";
+        // The operator's proof: whether anything checked the image, and what.
+        if (job.mode == JobMode::checkimage) s.text += t("result.verified_check") + "\n";
+        else if (is_save(job.mode)) s.text += t(job.verify ? "result.verified_save" : "result.not_verified") + "\n";
+        else s.text += t(job.check_first ? "result.verified_restore" : "result.not_verified") + "\n";
+        s.text += numbers;
     } else {
-        s.text = t("result.failed", {{"message", result.message}}) + "\n" + numbers;
+        s.text = t("result.failed", {{"message", engine_text(language, result.message)}}) + "\n" + numbers;
     }
     s.text += "\n" + t("result.log", {{"log", result.log_path.empty() ? options.log_path : result.log_path}});
-    s.text += "\n\n" + t("result.command") + "\n  " + equivalent_command(job);
+    s.text += "\n\n" + t("result.command") + "\n" + result_command();
     if (result.ok && is_save(job.mode)) s.text += "\n" + t("result.command_saved");
     s.items = {item("start_over", t("result.start_over")), item("reboot", t("mode.reboot")),
                item("poweroff", t("mode.poweroff")), item("shell", t("mode.shell"))};

@@ -21,7 +21,7 @@ enum class Step {
     repo_found, mode,
     save_name, save_disks, save_parts, save_options, save_plan, save_confirm,
     choose_image, restore_target, restore_options, restore_plan, restore_confirm, restore_confirm_again,
-    running, result, shell, reboot, power_off,
+    running, result, shell, reboot, power_off, power_off_confirm,
 };
 
 inline const std::map<Step, const char*> kStepNames = {
@@ -40,6 +40,7 @@ inline const std::map<Step, const char*> kStepNames = {
     {Step::restore_plan, "restore_plan"}, {Step::restore_confirm, "restore_confirm"},
     {Step::restore_confirm_again, "restore_confirm_again"}, {Step::running, "running"},
     {Step::result, "result"}, {Step::shell, "shell"}, {Step::reboot, "reboot"}, {Step::power_off, "power_off"},
+    {Step::power_off_confirm, "power_off_confirm"},
 };
 
 // The repository kinds in the order repo_kind offers them.
@@ -73,6 +74,18 @@ inline constexpr WhenDone kWhenDoneChoices[] = {WhenDone::show_result, WhenDone:
 inline bool repository_fs(const std::string& fs) {
     return fs == "ext2" || fs == "ext3" || fs == "ext4" || fs == "vfat" || fs == "exfat" || fs == "ntfs";
 }
+
+// The mode menu's items, in order.
+inline constexpr const char* kModes[] = {"savedisk", "saveparts", "restoredisk", "restoreparts", "checkimage",
+                                         "shell", "reboot", "poweroff", "language"};
+
+// What the check before a restore is estimated to read per second: the image's files are
+// read and decompressed once (docs/user-guide.md states this rate beside the estimate).
+inline constexpr std::uint64_t kCheckBytesPerSecond = 100'000'000;
+
+// The widest line of the equivalent command on the result screen: it fits the menu's box
+// on an 80-column terminal, so the front never has to wrap it.
+inline constexpr std::size_t kCommandWidth = 70;
 
 inline bool is_save(JobMode mode) { return mode == JobMode::savedisk || mode == JobMode::saveparts; }
 

@@ -68,7 +68,7 @@ const char* job_mode_name(JobMode mode) {
 //   kura restoredisk --repo R [--check-first] [--grow] [--devices A,B] --yes IMAGE DISK...
 //   kura restoreparts --repo R [--check-first] --yes IMAGE PART...
 //   kura checkimage  --repo R IMAGE
-std::string equivalent_command(const Job& job) {
+std::vector<std::string> equivalent_argv(const Job& job) {
     std::vector<std::string> argv{"kura", job_mode_name(job.mode), "--repo", job.repo};
     const bool save = job.mode == JobMode::savedisk || job.mode == JobMode::saveparts;
     const bool restore = job.mode == JobMode::restoredisk || job.mode == JobMode::restoreparts;
@@ -87,7 +87,45 @@ std::string equivalent_command(const Job& job) {
     if (restore) argv.push_back("--yes");
     argv.push_back(job.image);
     if (job.mode != JobMode::checkimage) argv.insert(argv.end(), job.devices.begin(), job.devices.end());
-    return shell_command_line(argv);
+    return argv;
+}
+
+std::string equivalent_command(const Job& job) { return shell_command_line(equivalent_argv(job)); }
+
+std::vector<std::string> equivalent_command_lines(const Job& job, std::size_t width) {
+    const std::vector<std::string> argv = equivalent_argv(job);
+    // Words that belong together: "kura MODE", and each "--option VALUE".
+    // A pair too long for one line (a deep repository path) goes on two: the front would
+    // otherwise wrap it by itself and part the " \\" from its line.
+    const std::string indent = "  ";
+    std::vector<std::string> groups;
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+        std::string group = shell_quote(argv[i]);
+        bool takes_value = argv[i] == "--repo" || argv[i] == "-z" || argv[i] == "--level" || argv[i] == "--split" ||
+                           argv[i] == "--devices" || i == 0;
+        if (takes_value && i + 1 < argv.size()) {
+            std::string value = shell_quote(argv[++i]);
+            if (indent.size() + group.size() + 1 + value.size() + 2 > width) {
+                groups.push_back(group);
+                group = value;
+            } else {
+                group += " " + value;
+            }
+        }
+        groups.push_back(group);
+    }
+    std::vector<std::string> lines;
+    std::string line;
+    for (const auto& group : groups) {
+        // Room for the " \\" that ends a line which continues.
+        if (!line.empty() && line.size() + 1 + group.size() + 2 > width) {
+            lines.push_back(line + " \\");
+            line = indent;
+        }
+        line += (line.empty() || line == indent ? "" : " ") + group;
+    }
+    lines.push_back(line);
+    return lines;
 }
 
 namespace {

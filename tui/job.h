@@ -31,7 +31,7 @@ struct Job {
     bool verify = true;
     bool fsck_first = false;           // check and repair source filesystems before saving
     // restore options
-    bool check_first = false;
+    bool check_first = true;           // Clonezilla checks before restoring by default, so does the menu
     bool grow = false;
     WhenDone when_done = WhenDone::show_result;
     // Discovery confinement (--devices of kura-menu), passed on to the engine.
@@ -41,6 +41,11 @@ struct Job {
 // The `kura ...` command that does the same job unattended: identities rather than sdX
 // names, --yes for restores, no password (SMB takes KURA_SMB_PASSWORD or a credentials file).
 std::string equivalent_command(const Job& job);
+std::vector<std::string> equivalent_argv(const Job& job);  // its words, unquoted
+// The same command cut into lines of at most `width` columns where it can be: between
+// words only (an option stays with its value), every line but the last ending in " \\" so
+// the lines paste into a shell as they are. A single word longer than `width` is its own line.
+std::vector<std::string> equivalent_command_lines(const Job& job, std::size_t width);
 
 SaveDiskRequest save_disk_request(const Job& job);
 SavePartsRequest save_parts_request(const Job& job);

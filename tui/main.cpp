@@ -363,7 +363,7 @@ JobResult run_job_showing_progress(CursesScreen& screen, const Flow& flow, MenuS
     lock.unlock();
     worker.join();
     if (result.log_path.empty()) result.log_path = log.path;
-    log_line(result.ok ? "job done" : "job failed: " + result.message);
+    log_line(result.ok ? "job done" : "job failed: " + result.message.text);
     return result;
 }
 
@@ -443,9 +443,22 @@ int run_menu(CursesScreen& screen, Flow& flow, MenuServices& services, const Log
     for (;;) {
         if (int signal = g_stop_signal.load()) return exit_code_for_signal(signal);
         switch (flow.action()) {
-        case FlowAction::show:
-            flow.answer(screen.ask(flow.screen()));
+        case FlowAction::show: {
+            const Screen shown = flow.screen();
+            const Answer answer = screen.ask(shown);
+            // Opening a repository or reading an image takes seconds: say so meanwhile.
+            if (answer.kind == Answer::Kind::choose && !shown.working.empty()) {
+                Screen wait;
+                wait.step = shown.step;
+                wait.kind = ScreenKind::progress;
+                wait.title = shown.title;
+                wait.text = shown.working;
+                wait.can_go_back = false;
+                screen.show(wait);
+            }
+            flow.answer(answer);
             break;
+        }
         case FlowAction::run_job: {
             JobResult result = run_job_showing_progress(screen, flow, services, log);
             // Interrupted: the engine has cleaned up; the menu ends instead of going on.

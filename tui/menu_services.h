@@ -54,11 +54,14 @@ struct ImageNeed {
     std::uint64_t min_bytes = 0; // the target must be at least this large
     std::uint64_t source_bytes = 0;  // the size the source had
     std::string source;          // "QEMU HARDDISK, serial:..." from kura's manifest; may be empty
+    // The saved disk's identity (DiskInfo::identity()) from kura's manifest; empty when unknown.
+    // Restoring onto that disk overwrites the machine the image came from.
+    std::string source_identity;
 };
 
 struct JobResult {
     bool ok = false;
-    std::string message;        // the failure, as the engine said it (already names what is wrong)
+    Message message;            // the failure, as the engine said it (already names what is wrong)
     int exit_code = 0;          // the kura exit code it maps to
     std::uint64_t bytes = 0;    // data bytes saved or restored
     double seconds = 0;

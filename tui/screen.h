@@ -33,12 +33,17 @@ struct Screen {
     std::string title;  // translated
     std::string text;   // translated; may hold several lines
     std::vector<ScreenItem> items;
-    int selected = 0;          // the highlighted item when shown
+    // The highlighted item when shown; -1: none until the operator moves to one (a restore
+    // target list where every disk holds data: no default may point at one).
+    int selected = 0;
     std::size_t min_checked = 1;
     std::string value;         // input default
     std::string error;         // why the last answer was refused (shown in the error colour)
     bool can_go_back = true;   // Esc goes back a step
     std::string keys_help;     // translated line of key help at the bottom
+    // Shown by the front while the answer is worked on (opening a repository, reading an
+    // image take seconds): a screen that stays still that long looks hung.
+    std::string working;
 };
 
 // What the operator did on a screen.

@@ -2,6 +2,8 @@
 // so the stable codes documented in docs/cli.md come from one place.
 #pragma once
 
+#include "core/message.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -21,11 +23,16 @@ enum class ExitCode : int {
 
 class Error : public std::runtime_error {
 public:
-    Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code), message_(message) {}
+    // A message a front end may translate (core/message.h); what() stays its English text.
+    Error(ExitCode code, std::string message_id, const std::string& english, MessageArgs args)
+        : std::runtime_error(english), code_(code), message_(std::move(message_id), english, std::move(args)) {}
     ExitCode code() const { return code_; }
+    const Message& message() const { return message_; }
 
 private:
     ExitCode code_;
+    Message message_;
 };
 
 // Formats "what: strerror(errno)" for system-call failures.

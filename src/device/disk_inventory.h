@@ -51,6 +51,9 @@ struct DiskInfo {
     std::vector<std::string> paths;     // for a multipath device: its member paths (sdb, sdc)
     std::string backing_file;           // for a loop device: the file behind it
     std::vector<PartitionInfo> partitions;
+    // The partition table's kind as sfdisk names it ("gpt", "dos"); empty when there is none
+    // or it was not read (discover_disks leaves it to callers that open the disk, as kura-menu does).
+    std::string partition_table;
     // A filesystem on the whole disk (no partition table; libblkid); empty otherwise.
     std::string fs_type, label, uuid;
     std::vector<std::string> mount_points;  // of a whole-disk filesystem

@@ -23,7 +23,7 @@ std::string Plan::describe() const {
                       format_bytes(i.device_bytes).c_str(), format_bytes(i.used_bytes).c_str());
         s += line;
     }
-    for (const auto& w : warnings) s += "  warning: " + w + "\n";
+    for (const auto& w : warnings) s += "  warning: " + w.text + "\n";
     return s;
 }
 

@@ -2,6 +2,8 @@
 // --dry-run) before anything is written. The CLI and the TUI both render it.
 #pragma once
 
+#include "core/message.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,7 +23,7 @@ struct Plan {
     std::string repo;
     std::string image;
     std::vector<PlanItem> items;
-    std::vector<std::string> warnings;
+    std::vector<Message> warnings;  // most are plain English; some carry an id the menu translates
 
     std::uint64_t total_used_bytes() const;
     std::string describe() const;  // several lines for people

@@ -73,8 +73,10 @@ void plan_disk(DiskJob& job, Plan& plan, const std::optional<Manifest>& manifest
     plan.items.push_back({saved.name, target + " (" + table_kind_name(job.table.kind) + ")", "disk",
                           job.target.size_bytes, 0});
     if (saved.bytes > 0 && job.target.size_bytes > saved.bytes && !grow)
-        plan.warnings.push_back(target + " is larger than the saved disk; the space after the last partition "
-                                         "stays free (--grow extends the last partition into it)");
+        plan.warnings.push_back({"plan.target_larger_disk",
+                                 target + " is larger than the saved disk; the space after the last partition "
+                                          "stays free (--grow extends the last partition into it)",
+                                 {{"target", target}}});
     for (const auto& entry : job.table.partitions) {
         std::string name = partition_name(saved.name, entry.number);
         std::string where = job.file ? target + " partition " + std::to_string(entry.number)
@@ -96,7 +98,8 @@ void plan_disk(DiskJob& job, Plan& plan, const std::optional<Manifest>& manifest
             item.fs_type = "extended";
         } else {
             item.fs_type = "(left empty)";
-            plan.warnings.push_back(name + ": the image holds no data for it; it is created empty");
+            plan.warnings.push_back({"plan.partition_left_empty",
+                                     name + ": the image holds no data for it; it is created empty", {{"partition", name}}});
         }
         plan.items.push_back(item);
     }
@@ -261,11 +264,14 @@ RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::functi
         plan_disk(job, summary.plan, manifest, request.grow);
         if (job.saved->recorded && !job.saved->recorded->identity.empty() &&
             job.saved->recorded->identity == job.target.identity())
-            summary.plan.warnings.push_back(job.target.path + " is the disk this image was saved from (" +
-                                            job.target.identity() + ")");
+            summary.plan.warnings.push_back({"plan.target_is_source",
+                                             job.target.path + " is the disk this image was saved from (" +
+                                                 job.target.identity() + ")",
+                                             {{"target", job.target.path}, {"identity", job.target.identity()}}});
     }
     if (!opened.complete_per_manifest())
-        summary.plan.warnings.push_back("this image has no kura manifest; its completeness is checked while reading");
+        summary.plan.warnings.push_back(
+            {"plan.no_manifest", "this image has no kura manifest; its completeness is checked while reading", {}});
     if (request.dry_run) {
         confirm(summary.plan);
         return summary;

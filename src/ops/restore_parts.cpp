@@ -73,14 +73,22 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
                             (whole_copy ? "saved copy" : "filesystem") + " needs " + std::to_string(needed));
         summary.plan.items.push_back({part.files.part, path, part.files.fs_type, needed,
                                       partition_data_bytes(part, opened.manifest())});
-        if (needed > 0 && target.size() > needed)
-            summary.plan.warnings.push_back(
-                whole_copy ? path + " is larger than the saved partition; the bytes after the copy are left as they are"
-                           : path + " is larger than the saved filesystem; the extra space stays "
-                                    "unused until you grow the filesystem (resize2fs)");
+        if (needed > 0 && target.size() > needed) {
+            if (whole_copy)
+                summary.plan.warnings.push_back(
+                    {"plan.target_larger_copy",
+                     path + " is larger than the saved partition; the bytes after the copy are left as they are",
+                     {{"target", path}}});
+            else
+                summary.plan.warnings.push_back({"plan.target_larger_fs",
+                                                 path + " is larger than the saved filesystem; the extra space stays "
+                                                        "unused until you grow the filesystem (resize2fs)",
+                                                 {{"target", path}}});
+        }
     }
     if (!opened.complete_per_manifest())
-        summary.plan.warnings.push_back("this image has no kura manifest; its completeness is checked while reading");
+        summary.plan.warnings.push_back(
+            {"plan.no_manifest", "this image has no kura manifest; its completeness is checked while reading", {}});
     if (request.dry_run) {
         confirm(summary.plan);
         return summary;

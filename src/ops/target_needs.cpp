@@ -24,8 +24,10 @@ std::vector<TargetNeed> disk_target_needs(const OpenedImage& image) {
         TargetNeed need;
         need.name = disk.name;
         need.source_bytes = disk.bytes;
-        if (disk.recorded)
+        if (disk.recorded) {
             need.source = (disk.recorded->model.empty() ? "" : disk.recorded->model + ", ") + disk.recorded->identity;
+            need.source_identity = disk.recorded->identity;
+        }
         if (disk.whole_disk) {
             // restore_disk writes a table-less disk's filesystem straight onto the target.
             for (const auto& p : image.parts())

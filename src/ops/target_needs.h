@@ -23,6 +23,7 @@ struct TargetNeed {
     std::uint64_t min_bytes = 0;     // the target must have at least this many bytes
     std::uint64_t source_bytes = 0;  // what the saved disk or partition had; 0 when unknown
     std::string source;              // disks of kura images: "QEMU HARDDISK, wwid:..." (model, identity)
+    std::string source_identity;     // disks of kura images: the saved disk's identity ("wwid:...")
 };
 
 // The bytes a partition's stream needs on its target: the filesystem's size from its

@@ -137,11 +137,11 @@ void run_ntfs_3g(const std::string& device, const std::string& dir) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        throw Error(ExitCode::io_error, "repo.ntfs_3g_missing", device + ": ntfs-3g could not mount it (ntfs-3g is not installed)",
+                    {{"device", device}});
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw Error(ExitCode::io_error, device + ": ntfs-3g could not mount it" +
-                                            (WIFEXITED(status) && WEXITSTATUS(status) == 127
-                                                 ? std::string(" (ntfs-3g is not installed)")
-                                                 : std::string()));
+        throw Error(ExitCode::io_error, "repo.ntfs_3g_failed", device + ": ntfs-3g could not mount it", {{"device", device}});
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -91,7 +92,7 @@ TEST_F(EngineServicesTest, SavesRestoresAndChecksPartitionsThroughTheEngine) {
     EXPECT_TRUE(std::filesystem::is_empty(repo));
 
     JobResult saved = run(save);
-    ASSERT_TRUE(saved.ok) << saved.message;
+    ASSERT_TRUE(saved.ok) << saved.message.text;
     EXPECT_EQ(saved.exit_code, 0);
     EXPECT_EQ(saved.bytes, plan.total_used_bytes());
     EXPECT_EQ(saved.log_path, "/var/log/kura-menu.log");
@@ -122,7 +123,7 @@ TEST_F(EngineServicesTest, SavesRestoresAndChecksPartitionsThroughTheEngine) {
     EXPECT_EQ(restore_plan.mode, "restoreparts");
     EXPECT_EQ(read_file(target), std::string(32 * kMiB, '\0')) << "the plan wrote to the target";
     JobResult restored = run(restore);
-    ASSERT_TRUE(restored.ok) << restored.message;
+    ASSERT_TRUE(restored.ok) << restored.message.text;
     EXPECT_EQ(restored.bytes, saved.bytes);
     EXPECT_TRUE(read_file(target) == read_file(src)) << "the restored partition differs from its source";
 
@@ -131,7 +132,7 @@ TEST_F(EngineServicesTest, SavesRestoresAndChecksPartitionsThroughTheEngine) {
     EXPECT_EQ(check_plan.mode, "checkimage");
     EXPECT_EQ(check_plan.total_used_bytes(), saved.bytes);
     JobResult checked = run(check);
-    ASSERT_TRUE(checked.ok) << checked.message;
+    ASSERT_TRUE(checked.ok) << checked.message.text;
     EXPECT_EQ(checked.bytes, saved.bytes);
 }
 
@@ -142,7 +143,7 @@ TEST_F(EngineServicesTest, AFailedJobSaysWhyWithItsExitCode) {
     JobResult again = run(save);
     EXPECT_FALSE(again.ok);
     EXPECT_EQ(again.exit_code, static_cast<int>(ExitCode::target_refused));
-    EXPECT_NE(again.message.find("already exists"), std::string::npos) << again.message;
+    EXPECT_NE(again.message.text.find("already exists"), std::string::npos) << again.message.text;
     EXPECT_EQ(again.log_path, "/var/log/kura-menu.log");
 
     Job bad = job(JobMode::restoreparts, "no-such-image", {dir.file("nothing")});
@@ -159,13 +160,15 @@ TEST_F(EngineServicesTest, DiskImageNeedsAreWhatRestoreDiskAccepts) {
     ASSERT_TRUE(status.images.empty());
     Job save = job(JobMode::savedisk, "disk-img", {disk});
     JobResult saved = run(save);
-    ASSERT_TRUE(saved.ok) << saved.message;
+    ASSERT_TRUE(saved.ok) << saved.message.text;
 
     std::vector<ImageNeed> needs = services.image_needs("disk-img", JobMode::restoredisk);
     ASSERT_EQ(needs.size(), 1u);
     EXPECT_EQ(needs[0].name, "disk");
     EXPECT_EQ(needs[0].min_bytes, (2048 + 40 * 2048 + 18 * 2048) * 512ull);
     EXPECT_EQ(needs[0].source_bytes, 100 * kMiB);
+    // The source's identity, so the menu can tell the disk the image came from.
+    EXPECT_EQ(needs[0].source_identity, describe_disk_file(disk).identity());
 
     // One sector less is refused by the engine's own plan; exactly the need is accepted.
     std::string small = make_image(dir, "small.img", needs[0].min_bytes - 512);
@@ -174,8 +177,37 @@ TEST_F(EngineServicesTest, DiskImageNeedsAreWhatRestoreDiskAccepts) {
     Job restore = job(JobMode::restoredisk, "disk-img", {least});
     EXPECT_NO_THROW(services.plan(restore));
     JobResult restored = run(restore);
-    ASSERT_TRUE(restored.ok) << restored.message;
+    ASSERT_TRUE(restored.ok) << restored.message.text;
     EXPECT_EQ(restored.bytes, saved.bytes);
+
+    // A larger target: the plan's warning carries its id and the target, for the catalogs.
+    std::string larger = make_image(dir, "larger.img", 200 * kMiB);
+    Plan plan = services.plan(job(JobMode::restoredisk, "disk-img", {larger}));
+    auto warning = std::find_if(plan.warnings.begin(), plan.warnings.end(),
+                                [](const Message& m) { return m.id == "plan.target_larger_disk"; });
+    ASSERT_NE(warning, plan.warnings.end()) << plan.describe();
+    EXPECT_NE(warning->text.find("--grow extends the last partition"), std::string::npos);
+    ASSERT_EQ(warning->args.size(), 1u);
+    EXPECT_EQ(warning->args[0].first, "target");
+    EXPECT_NE(plan.describe().find("warning: " + warning->text), std::string::npos);
+}
+
+TEST_F(EngineServicesTest, DisksSayWhichPartitionTableTheyHold) {
+    std::string image = make_image(dir, "gpt.img", 64 * kMiB);
+    must("printf 'label: gpt\\nstart=2048, size=20M, type=L\\n' | sfdisk -q " + sh(image));
+    std::string blank = make_image(dir, "blank.img", 64 * kMiB);
+    std::string gpt_loop = must("losetup -f --show " + sh(image));
+    std::string blank_loop = must("losetup -f --show " + sh(blank));
+    gpt_loop.erase(gpt_loop.find_last_not_of('\n') + 1);
+    blank_loop.erase(blank_loop.find_last_not_of('\n') + 1);
+    EngineServices confined{EngineServicesOptions{{gpt_loop, blank_loop}, "/var/log/kura-menu.log"}};
+    std::vector<DiskInfo> disks = confined.disks();
+    must("losetup -d " + gpt_loop + " " + blank_loop);
+    ASSERT_EQ(disks.size(), 2u);
+    for (const auto& d : disks) {
+        if (d.path == gpt_loop) EXPECT_EQ(d.partition_table, "gpt");
+        else EXPECT_EQ(d.partition_table, "") << d.path;
+    }
 }
 
 TEST_F(EngineServicesTest, SmbWithoutAPasswordIsRefusedBeforeAnyPrompt) {

@@ -60,8 +60,8 @@ protected:
         services.repositories["nfs://10.0.0.5/images"] = local;
         services.repositories["smb://OFFICE;backup@10.0.0.6:4450/images?protocol=SMB3"] = local;
         services.repositories["dev:sdd1"] = local;
-        services.needs["web1-img"] = {ImageNeed{"sda", "", 60 * GiB, 100 * GiB, "TESTDISK, serial:S-A"}};
-        services.needs["parts-img"] = {ImageNeed{"sda2", "ext4", 20 * GiB, 25 * GiB, ""}};
+        services.needs["web1-img"] = {ImageNeed{"sda", "", 60 * GiB, 100 * GiB, "TESTDISK, serial:S-A", "serial:S-A"}};
+        services.needs["parts-img"] = {ImageNeed{"sda2", "ext4", 20 * GiB, 25 * GiB, "", ""}};
     }
 
     FlowOptions options() {

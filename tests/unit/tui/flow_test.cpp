@@ -178,8 +178,8 @@ TEST_F(FlowTest, RestoreTargetsTooSmallOrUnsafeAreShownWithTheReasonAndRefused) 
 }
 
 TEST_F(FlowTest, AnImageOfTwoDisksAsksForTwoTargetsInOrderAndNeverTheSameOneTwice) {
-    services.needs["web1-img"] = {ImageNeed{"sda", "", 60 * GiB, 100 * GiB, ""},
-                                  ImageNeed{"sdb", "", 1 * GiB, 10 * GiB, ""}};
+    services.needs["web1-img"] = {ImageNeed{"sda", "", 60 * GiB, 100 * GiB, "", ""},
+                                  ImageNeed{"sdb", "", 1 * GiB, 10 * GiB, "", ""}};
     Flow f(services, options());
     to_mode(f);
     choose(f, "restoredisk");
@@ -330,7 +330,6 @@ TEST_F(FlowTest, SavepartsRestorepartsAndCheckimage) {
     choose(f, "sda2");
     Screen options_screen = f.screen();
     for (const auto& i : options_screen.items) EXPECT_NE(i.key, "grow");
-    choose(f, "check_first");
     choose(f, "continue");
     enter(f);
     confirm(f, true);

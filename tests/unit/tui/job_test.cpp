@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace kura::tui {
@@ -119,6 +120,8 @@ TEST(Job, EquivalentCommandsInTheirFixedForms) {
 
     Job restore = save_job(JobMode::restoredisk);
     restore.repo = "smb://backup@nas/images";
+    EXPECT_TRUE(restore.check_first);  // the menu checks before restoring unless told not to
+    restore.check_first = false;
     EXPECT_EQ(equivalent_command(restore),
               "kura restoredisk --repo smb://backup@nas/images --yes 2026-01-02-03-img wwid:naa.5000c500a1b2c3d4");
     restore.check_first = restore.grow = true;
@@ -128,7 +131,8 @@ TEST(Job, EquivalentCommandsInTheirFixedForms) {
     Job parts = save_job(JobMode::restoreparts);
     parts.devices = {"/dev/sdb1"};
     parts.grow = true;  // restoreparts has no --grow
-    EXPECT_EQ(equivalent_command(parts), "kura restoreparts --repo /home/partimag --yes 2026-01-02-03-img /dev/sdb1");
+    EXPECT_EQ(equivalent_command(parts),
+              "kura restoreparts --repo /home/partimag --check-first --yes 2026-01-02-03-img /dev/sdb1");
 
     Job check = save_job(JobMode::checkimage);
     EXPECT_EQ(equivalent_command(check), "kura checkimage --repo /home/partimag 2026-01-02-03-img");
@@ -139,7 +143,44 @@ TEST(Job, EquivalentCommandQuotesForTheShell) {
     job.repo = "smb://OFFICE;backup@nas/my images?protocol=SMB3";
     job.devices = {"serial:WD 1234"};
     EXPECT_EQ(equivalent_command(job), "kura restoreparts --repo 'smb://OFFICE;backup@nas/my images?protocol=SMB3' "
-                                       "--yes 2026-01-02-03-img 'serial:WD 1234'");
+                                       "--check-first --yes 2026-01-02-03-img 'serial:WD 1234'");
+}
+
+TEST(Job, EquivalentCommandLinesBreakBetweenWordsAndPasteIntoAShell) {
+    Job job = save_job(JobMode::savedisk);
+    job.repo = "dev:/dev/disk/by-label/KURA-IMAGES";
+    job.image = "2026-12-07-13-img";
+    job.devices = {"serial:QM00001-with-a-long-serial-number"};
+    std::vector<std::string> lines = equivalent_command_lines(job, 40);
+    ASSERT_GT(lines.size(), 1u);
+    std::string joined;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (i + 1 < lines.size()) {
+            ASSERT_GE(lines[i].size(), 2u);
+            EXPECT_EQ(lines[i].substr(lines[i].size() - 2), " \\") << lines[i];
+            joined += lines[i].substr(0, lines[i].size() - 2) + " ";
+        } else {
+            joined += lines[i];
+        }
+        // Never wider than asked, unless one option with its value alone is.
+        if (lines[i].size() > 40) {
+            std::string body = lines[i].substr(2, lines[i].size() - 4);
+            EXPECT_LE(std::count(body.begin(), body.end(), ' '), 1) << lines[i];
+        }
+    }
+    // The words, in order, each whole: an option keeps its value on its line.
+    std::string collapsed;
+    for (std::size_t i = 0; i < joined.size(); ++i)
+        if (!(joined[i] == ' ' && (collapsed.empty() || collapsed.back() == ' '))) collapsed += joined[i];
+    EXPECT_EQ(collapsed, equivalent_command(job));
+    for (const auto& line : lines) {
+        EXPECT_FALSE(line.ends_with("--split \\")) << line;
+    }
+    // "--repo VALUE" (41 columns) does not fit in 40 with its indent: option and value part,
+    // each on a line of its own; in 60 they stay together.
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "  dev:/dev/disk/by-label/KURA-IMAGES \\"), lines.end());
+    for (const auto& line : equivalent_command_lines(job, 60)) EXPECT_FALSE(line.ends_with("--repo \\")) << line;
+    EXPECT_EQ(equivalent_command_lines(job, 500), std::vector<std::string>{equivalent_command(job)});
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "tui/menu_services.h"
 
 #include <map>
+#include <optional>
 
 namespace kura::tui::testing {
 
@@ -43,6 +44,9 @@ public:
     std::vector<std::string> keymaps_loaded;
     std::vector<std::string> opened;
     std::vector<Job> planned, ran;
+    std::vector<Message> plan_warnings;        // added to every plan, as the engine words them
+    std::optional<PlanItem> plan_disk_row;      // restoredisk/savedisk: the engine's row for the disk itself
+    std::optional<Error> open_error;            // thrown by open_repository when set
 
     std::vector<DiskInfo> disks() override { return disk_list; }
     std::vector<NetworkInterface> network_interfaces() override { return nics; }
@@ -56,6 +60,7 @@ public:
     }
     RepositoryStatus open_repository(const std::string& location, const std::string& smb_password) override {
         opened.push_back(location);
+        if (open_error) throw *open_error;
         if (location.rfind("smb://", 0) == 0 && smb_password != smb_password_expected)
             throw Error(ExitCode::usage, "SMB server refused the logon: wrong password or unknown user");
         auto found = repositories.find(location);
@@ -71,6 +76,8 @@ public:
         Plan p;
         p.mode = job_mode_name(job.mode);
         p.image = job.image;
+        p.warnings = plan_warnings;
+        if (plan_disk_row) p.items.push_back(*plan_disk_row);
         for (const auto& device : job.devices) {
             PlanItem item;
             item.name = device;
