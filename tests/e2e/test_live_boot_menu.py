@@ -19,6 +19,15 @@ LABELS = [label for _, label in boot_entries()]
 DOWN, UP = "\x1b[B", "\x1b[A"
 
 
+class ArrowCameApart(Exception):
+    """isolinux took an arrow key's Esc alone and left the menu for its boot: prompt.
+
+    isolinux waits 50 ms for the rest of an escape sequence. QEMU's emulated UART takes one
+    byte at a time from the terminal, and the next only when QEMU's main loop runs again,
+    which on a loaded 2-core host can be later than that (the three bytes are sent in one
+    write). Not the menu's doing: a real serial line delivers them 87 us apart."""
+
+
 class SerialBootMenu(LiveTestCase):
     def menu_screen(self, g):
         """The boot menu, drawn whole; checks that each entry is on it once."""
@@ -42,6 +51,9 @@ class SerialBootMenu(LiveTestCase):
         """One arrow key; the highlight must land on `expected` (the redraw is read back)."""
         for attempt in range(2):
             g.process.send(key)
+            g._pump(0.3)
+            if self.title == "kura - disk backup and restore" and "boot:" in g.text():
+                raise ArrowCameApart()
             deadline = time.monotonic() + 8
             while self.highlighted_label(g) != expected and time.monotonic() < deadline:
                 g._pump(0.3)
@@ -76,7 +88,19 @@ class SerialBootMenu(LiveTestCase):
     def test_isolinux_menu_on_serial(self):
         started = time.monotonic()
         self.title = "kura - disk backup and restore"
-        g = self.guest(entry=None)
+        try:
+            self.isolinux_menu_on_serial(started)
+        except ArrowCameApart:
+            # Said, and tried once more in a new boot (the class above says why).
+            print("\nisolinux left its menu for boot: after an arrow key whose bytes came apart "
+                  "(QEMU's UART on a loaded host); booting again", flush=True)
+            self.first_guest.close()
+            if os.path.exists(self.first_guest.monitor):
+                os.remove(self.first_guest.monitor)
+            self.isolinux_menu_on_serial(time.monotonic(), log_name="serial-again.log")
+
+    def isolinux_menu_on_serial(self, started, log_name="serial.log"):
+        g = self.first_guest = self.guest(entry=None, log_name=log_name)
         self.menu_screen(g)
         self.assertEqual(self.highlighted_label(g), LABELS[0])
         self.press(g, DOWN, LABELS[1])   # a key stops the countdown
