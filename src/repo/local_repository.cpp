@@ -211,8 +211,22 @@ std::unique_ptr<ByteSource> LocalRepository::open_file(const std::string& path) 
 
 void LocalRepository::rename(const std::string& from, const std::string& to) {
     // RENAME_NOREPLACE: never clobber an image that appeared meanwhile.
-    if (::renameat2(AT_FDCWD, full(from).c_str(), AT_FDCWD, full(to).c_str(), RENAME_NOREPLACE) != 0)
-        throw_errno(ExitCode::io_error, "cannot rename " + full(from) + " to " + full(to), errno);
+    if (::renameat2(AT_FDCWD, full(from).c_str(), AT_FDCWD, full(to).c_str(), RENAME_NOREPLACE) == 0) return;
+    int err = errno;
+    // A filesystem that cannot honour the flag says EINVAL: ntfs-3g (FUSE without rename2),
+    // the way the live ISO mounts NTFS drives. There the name is checked first, then renamed.
+    if (err == EINVAL) {
+        struct stat st {};
+        if (::lstat(full(to).c_str(), &st) == 0)
+            err = EEXIST;
+        else if (errno != ENOENT)
+            err = errno;
+        else if (::rename(full(from).c_str(), full(to).c_str()) == 0)
+            return;
+        else
+            err = errno;
+    }
+    throw_errno(ExitCode::io_error, "cannot rename " + full(from) + " to " + full(to), err);
 }
 
 void LocalRepository::remove_tree(const std::string& path) {

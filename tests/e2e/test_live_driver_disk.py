@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """A driver disk brings a disk controller the live ISO lacks.
 
-QEMU's lsi53c895a SCSI controller needs sym53c8xx (and scsi_transport_spi), which
-drivers/modules.list leaves out on purpose. The driver disk is made by the real
+QEMU's lsi53c895a SCSI controller needs sym53c8xx, which drivers/modules.list leaves out
+on purpose. The driver disk carries it with its helper scsi_transport_spi (the ISO has that
+one too now, for mptspi and BusLogic: the same file twice does no harm, and a driver disk
+made for an older ISO must keep working). It is made by the real
 drivers/mkdriverdisk from the real .ko files of the Debian kernel package the ISO is built
 from, and attached as a USB stick. The disk behind the lsi controller holds the image
 repository (GPT, ext4 KURA-IMAGES): kura-menu can offer its partition only if the driver
