@@ -4,6 +4,7 @@
 #include "device/partition_name.h"
 #include "image/clonezilla_metadata.h"
 #include "ptable/clonezilla_table_files.h"
+#include "ptable/table_validation.h"
 
 #include <algorithm>
 #include <sstream>
@@ -68,6 +69,8 @@ std::vector<SavedDisk> read_saved_disks(const Repository& repo, const std::strin
                                                      "-pt.parted (it gives the size of disk " + name +
                                                      ") is missing");
         }
+        // Now that the saved disk's size is known: every partition inside it.
+        validate_partition_table(d.table);
         if (repo.exists(base + "-mbr")) d.mbr = read_binary(repo, base + "-mbr", 512);
         if (d.table.kind == TableKind::gpt) {
             d.gap_start_sector = entries_end_sector(d.table);
