@@ -44,6 +44,13 @@ TEST(TableValidation, MalformedNumbersNameTheLineAndField) {
     expect_refused("label: dos\n\n/dev/sda300 : start=2048, size=10, type=83\n", "line 3: no partition number");
 }
 
+TEST(TableValidation, AGuidWithADashOutOfPlaceIsNotAGuid) {
+    // Found by fuzz_sfdisk_dump: 36 characters, the four dashes in place and a fifth one
+    // inside a field made the conversion throw std::invalid_argument (exit 1).
+    expect_refused(kGptHead + "/dev/sda1 : start=2048, size=20480, type=C06A7328-F81F-11D2-BA4B-0-BA4B-EC93B\n",
+                   "line 9: GPT type \"C06A7328-F81F-11D2-BA4B-0-BA4B-EC93B\" is not a GUID");
+}
+
 TEST(TableValidation, MbrOverlapsAndWraps) {
     expect_refused("label: dos\n\n/dev/sda1 : start=2048, size=4096, type=83\n"
                    "/dev/sda2 : start=4096, size=4096, type=83\n",
