@@ -1,5 +1,6 @@
 #include "image/bitmap.h"
 
+#include "core/checked_math.h"
 #include "core/error.h"
 
 #include <bit>
@@ -10,16 +11,17 @@ namespace kura {
 static_assert(std::endian::native == std::endian::little,
               "Partclone's bitmap and integers are little-endian; kura is built for such hosts");
 
-Bitmap::Bitmap(std::uint64_t bits) : bits_(bits), words_((bits + 63) / 64, 0) {}
+// bits / 64 rounded up without adding first: (bits + 63) wraps for a forged count near 2^64.
+Bitmap::Bitmap(std::uint64_t bits) : bits_(bits), words_(bits / 64 + (bits % 64 != 0 ? 1 : 0), 0) {}
 
 Bitmap Bitmap::from_bytes(const std::uint8_t* bytes, std::size_t byte_count, std::uint64_t bits) {
-    if (byte_count != (bits + 7) / 8)
+    if (byte_count != bytes_for_bits(bits))
         throw Error(ExitCode::image_corrupt, "bitmap has " + std::to_string(byte_count) + " bytes for " +
                                                  std::to_string(bits) + " blocks");
     Bitmap b(bits);
     std::memcpy(b.words_.data(), bytes, byte_count);
     // Partclone zeroes the padding; anything there would be blocks past the end.
-    if (bits % 8 != 0 && (bytes[byte_count - 1] >> (bits % 8)) != 0)
+    if (bits % 8 != 0 && byte_count > 0 && (bytes[byte_count - 1] >> (bits % 8)) != 0)
         throw Error(ExitCode::image_corrupt, "bitmap marks blocks past the end of the filesystem");
     return b;
 }

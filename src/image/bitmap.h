@@ -35,7 +35,7 @@ public:
 
     // ceil(size/8) bytes in Partclone's layout.
     const std::uint8_t* bytes() const { return reinterpret_cast<const std::uint8_t*>(words_.data()); }
-    std::size_t byte_count() const { return static_cast<std::size_t>((bits_ + 7) / 8); }
+    std::size_t byte_count() const { return static_cast<std::size_t>(bits_ / 8 + (bits_ % 8 != 0 ? 1 : 0)); }
 
 private:
     std::uint64_t next_set(std::uint64_t from) const;

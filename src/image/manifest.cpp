@@ -1,6 +1,7 @@
 #include "image/manifest.h"
 
 #include "core/error.h"
+#include "core/strict_number.h"
 #include "image/image_layout.h"
 
 #include <sstream>
@@ -76,15 +77,24 @@ std::string manifest_part_text(const ManifestPart& p) {
 
 namespace {
 
-std::uint64_t to_u64(const std::string& v, int line) {
-    try {
-        std::size_t used = 0;
-        auto n = std::stoull(v, &used);
-        if (used == v.size()) return n;
-    } catch (const std::exception&) {
-    }
-    throw Error(ExitCode::image_corrupt, std::string(kManifestFile) + " line " + std::to_string(line) +
-                                             ": '" + v + "' is not a number");
+// Messages start "line N:"; whoever read the file puts its path in front.
+[[noreturn]] void bad_field(int line, const std::string& field, const std::string& value, const std::string& why) {
+    throw Error(ExitCode::image_corrupt,
+                "line " + std::to_string(line) + ": field " + field + " '" + value + "' " + why);
+}
+
+std::uint64_t to_u64(const std::string& v, int line, const std::string& field,
+                     std::uint64_t max = UINT64_MAX) {
+    auto n = parse_decimal_u64(v);
+    if (!n) bad_field(line, field, v, "is not a whole number from 0 to 18446744073709551615");
+    if (*n > max) bad_field(line, field, v, "is more than " + std::to_string(max));
+    return *n;
+}
+
+double to_seconds(const std::string& v, int line, const std::string& field) {
+    auto n = parse_non_negative_double(v);
+    if (!n) bad_field(line, field, v, "is not a non-negative number of seconds");
+    return *n;
 }
 
 }  // namespace
@@ -113,7 +123,9 @@ Manifest Manifest::parse(const std::string& text) {
             f >> v;
             m.verified = v == "yes";
         } else if (key == "seconds") {
-            f >> m.seconds;
+            std::string v;
+            f >> v;
+            m.seconds = to_seconds(v, number, "seconds");
         } else if (key == "disk") {
             ManifestDisk d;
             f >> d.name;
@@ -129,15 +141,18 @@ Manifest Manifest::parse(const std::string& text) {
                 else if (k == "wwid") d.wwid = v;
                 else if (k == "transport") d.transport = v;
                 else if (k == "table") d.table = v;
-                else if (k == "bytes") d.bytes = to_u64(v, number);
-                else if (k == "logical_sector") d.logical_sector = static_cast<std::uint32_t>(to_u64(v, number));
-                else if (k == "physical_sector") d.physical_sector = static_cast<std::uint32_t>(to_u64(v, number));
+                else if (k == "bytes") d.bytes = to_u64(v, number, k);
+                else if (k == "logical_sector" || k == "physical_sector") {
+                    auto n = to_u64(v, number, k, 65536);
+                    if (n < 512 || (n & (n - 1)) != 0) bad_field(number, k, v, "is not a power of two from 512");
+                    (k == "logical_sector" ? d.logical_sector : d.physical_sector) = static_cast<std::uint32_t>(n);
+                }
             }
             m.disks.push_back(std::move(d));
         } else if (key == "resumed") {
             std::string v;
             f >> v;
-            m.resumes = static_cast<int>(to_u64(v, number));
+            m.resumes = static_cast<int>(to_u64(v, number, "resumed", INT32_MAX));
         } else if (key == "part") {
             ManifestPart p;
             f >> p.name;
@@ -149,11 +164,11 @@ Manifest Manifest::parse(const std::string& text) {
                 if (k == "source") p.source = v;
                 else if (k == "fs") p.fs_type = v;
                 else if (k == "compression") p.compression = v;
-                else if (k == "device_bytes") p.device_bytes = to_u64(v, number);
-                else if (k == "block_size") p.block_size = static_cast<std::uint32_t>(to_u64(v, number));
-                else if (k == "total_blocks") p.total_blocks = to_u64(v, number);
-                else if (k == "used_blocks") p.used_blocks = to_u64(v, number);
-                else if (k == "seconds") p.seconds = std::stod(v);
+                else if (k == "device_bytes") p.device_bytes = to_u64(v, number, k);
+                else if (k == "block_size") p.block_size = static_cast<std::uint32_t>(to_u64(v, number, k, UINT32_MAX));
+                else if (k == "total_blocks") p.total_blocks = to_u64(v, number, k);
+                else if (k == "used_blocks") p.used_blocks = to_u64(v, number, k);
+                else if (k == "seconds") p.seconds = to_seconds(v, number, k);
             }
             m.parts.push_back(std::move(p));
         } else if (key == "file") {
@@ -163,9 +178,9 @@ Manifest Manifest::parse(const std::string& text) {
             for (auto& candidate : m.parts)
                 if (candidate.name == part) p = &candidate;
             if (!p || name.empty())
-                throw Error(ExitCode::image_corrupt, std::string(kManifestFile) + " line " +
-                                                         std::to_string(number) + ": a file of an unknown partition");
-            p->files.push_back({name, to_u64(bytes, number), sha256});
+                throw Error(ExitCode::image_corrupt,
+                            "line " + std::to_string(number) + ": a file of an unknown partition '" + part + "'");
+            p->files.push_back({name, to_u64(bytes, number, "bytes"), sha256});
         }
         // Unknown keys are skipped: newer kura versions may add records.
     }
@@ -187,7 +202,12 @@ const ManifestPart* Manifest::find(const std::string& part) const {
 std::optional<Manifest> read_manifest(const Repository& repo, const std::string& image_dir) {
     std::string path = image_dir + "/" + kManifestFile;
     if (!repo.exists(path)) return std::nullopt;
-    return Manifest::parse(read_text_file(repo, path));
+    try {
+        return Manifest::parse(read_text_file(repo, path));
+    } catch (const Error& e) {
+        if (e.code() != ExitCode::image_corrupt) throw;
+        throw Error(e.code(), image_dir + "/" + kManifestFile + ": " + e.what());
+    }
 }
 
 void check_files_against_manifest(const Repository& repo, const std::string& image_dir,

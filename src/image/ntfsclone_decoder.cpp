@@ -165,10 +165,14 @@ void NtfscloneDecoder::cluster_completed() {
     // Only the last cluster can reach past the device: keep the sectors that fit.
     std::uint64_t count = std::min(spc, header_.total_blocks - first);
     group_.data.resize(group_.data.size() - (spc - count) * ntfsclone_sector);
-    if (!group_.runs.empty() && group_.runs.back().first_block + group_.runs.back().count == first)
+    if (count == 0) {
+        // A 10.1 backup-boot cluster wholly past the device (its header claims a device size
+        // that ends on a cluster boundary): nothing of it can be written.
+    } else if (!group_.runs.empty() && group_.runs.back().first_block + group_.runs.back().count == first) {
         group_.runs.back().count += count;
-    else
+    } else {
         group_.runs.push_back({first, count});
+    }
     sectors_done_ += count;
     ++clusters_done_;
     ++cursor_;

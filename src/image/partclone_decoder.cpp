@@ -1,5 +1,6 @@
 #include "image/partclone_decoder.h"
 
+#include "core/checked_math.h"
 #include "core/crc32.h"
 #include "core/error.h"
 
@@ -64,6 +65,11 @@ void PartcloneDecoder::feed(const std::uint8_t* p, std::size_t n) {
                 continue;
             case Phase::done:
                 trailing_bytes_ += n;
+                // Partclone writes nothing after the last block of a stream without
+                // checksums; bytes there are a stream whose checksums the header denies.
+                if (n > 0 && !checksums_)
+                    corrupt("data follows the last used block, but field checksum_mode says the stream carries "
+                            "no checksums (a stream with checksums relabelled as having none?)");
                 return;
         }
     }
@@ -77,8 +83,10 @@ void PartcloneDecoder::on_header() {
         corrupt(e.what());  // the same message, naming the partition
     }
     stage_.clear();
-    // v2 stores one bit per block, v1 one byte per block.
-    need_ = static_cast<std::size_t>(header_.format == 2 ? (header_.total_blocks + 7) / 8 : header_.total_blocks);
+    // v2 stores one bit per block, v1 one byte per block. The header check bounds
+    // total_blocks (2^43), so neither count wraps; the bytes are staged as they arrive,
+    // so a header promising more than the stream holds costs no memory up front.
+    need_ = static_cast<std::size_t>(header_.format == 2 ? bytes_for_bits(header_.total_blocks) : header_.total_blocks);
     phase_ = Phase::bitmap;
 }
 

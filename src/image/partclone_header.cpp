@@ -1,5 +1,6 @@
 #include "image/partclone_header.h"
 
+#include "core/checked_math.h"
 #include "core/crc32.h"
 #include "core/error.h"
 
@@ -10,7 +11,12 @@ namespace {
 
 constexpr char kMagic[] = "partclone-image";  // 15 characters
 constexpr std::uint16_t kEndianMark = 0xC0DE;
+// Partclone's own limits (partclone.h MAX_BLOCK_SIZE; every filesystem it images has a
+// power-of-two block of at least one 512-byte sector), and its cap on the bitmap a header
+// may ask for (2^43 blocks, a 1 TiB bitmap): anything beyond is a forged or damaged header.
+constexpr std::uint32_t kMinBlockSize = 512;
 constexpr std::uint32_t kMaxBlockSize = 64u << 20;
+constexpr std::uint64_t kMaxTotalBlocks = 1ull << 43;
 
 template <typename T>
 T get(const std::uint8_t* p) {
@@ -40,11 +46,43 @@ void put_string(std::uint8_t* p, std::size_t n, const std::string& s) {
 }
 
 void check_geometry(const PartcloneHeader& h) {
-    if (h.block_size == 0 || h.block_size > kMaxBlockSize)
-        corrupt("block size " + std::to_string(h.block_size) + " is out of range");
-    if (h.used_blocks > h.total_blocks) corrupt("more used blocks than blocks");
-    if (h.total_blocks > h.device_size / h.block_size)
-        corrupt("the blocks do not fit in the device size it records");
+    if (h.block_size < kMinBlockSize || h.block_size > kMaxBlockSize || !is_power_of_two(h.block_size))
+        corrupt("field block_size is " + std::to_string(h.block_size) +
+                ", not a power of two from 512 bytes to 64 MiB");
+    if (h.total_blocks > kMaxTotalBlocks)
+        corrupt("field total_blocks is " + std::to_string(h.total_blocks) + ", more than Partclone's limit of " +
+                std::to_string(kMaxTotalBlocks));
+    if (h.used_blocks > h.total_blocks)
+        corrupt("field used_blocks is " + std::to_string(h.used_blocks) + ", more than total_blocks " +
+                std::to_string(h.total_blocks));
+    auto fs_bytes = checked_mul(h.total_blocks, h.block_size);
+    if (!fs_bytes || *fs_bytes > h.device_size)
+        corrupt("field total_blocks " + std::to_string(h.total_blocks) + " of " + std::to_string(h.block_size) +
+                " bytes does not fit in field device_size " + std::to_string(h.device_size));
+}
+
+// The combinations Partclone writes (checksum.c get_checksum_size, and partclone.c, which
+// refuses blocks_per_checksum without a checksum mode): none = size 0 and 0 blocks per
+// checksum; CRC32 (0x20) = size 4 and at least one block per checksum. Anything else was
+// not written by Partclone: a stream with CRCs relabelled "none" would otherwise be read
+// with its checksums taken for data.
+void check_checksum_fields(const PartcloneHeader& h) {
+    const std::string mode = "checksum_mode " + std::to_string(h.checksum_mode);
+    if (h.checksum_mode == partclone_checksum_none) {
+        if (h.checksum_size != 0)
+            corrupt("field checksum_size is " + std::to_string(h.checksum_size) + " with " + mode +
+                    " (none); Partclone writes 0");
+        if (h.blocks_per_checksum != 0)
+            corrupt("field blocks_per_checksum is " + std::to_string(h.blocks_per_checksum) + " with " + mode +
+                    " (none); Partclone writes 0, so the stream's checksums would be read as data");
+    } else if (h.checksum_mode == partclone_checksum_crc32) {
+        if (h.checksum_size != 4)
+            corrupt("field checksum_size is " + std::to_string(h.checksum_size) + " with " + mode +
+                    " (CRC32); Partclone writes 4");
+        if (h.blocks_per_checksum == 0) corrupt("field blocks_per_checksum is 0 with " + mode + " (CRC32)");
+    } else {
+        corrupt("field " + mode + " is not supported (kura reads 0, none, and 32, CRC32)");
+    }
 }
 
 }  // namespace
@@ -100,15 +138,8 @@ PartcloneHeader decode_partclone_v2(const std::uint8_t* p) {
     h.reseed = p[104] != 0;
     std::uint8_t bitmap_mode = p[105];
     check_geometry(h);
-    if (bitmap_mode != 1) corrupt("unsupported bitmap mode " + std::to_string(bitmap_mode));
-    if (h.checksum_mode == partclone_checksum_none) {
-        if (h.checksum_size != 0) corrupt("checksum size without a checksum");
-    } else if (h.checksum_mode == partclone_checksum_crc32) {
-        if (h.checksum_size != 4) corrupt("CRC32 with checksum size " + std::to_string(h.checksum_size));
-        if (h.blocks_per_checksum == 0) corrupt("zero blocks per checksum");
-    } else {
-        corrupt("checksum mode " + std::to_string(h.checksum_mode) + " is not supported");
-    }
+    if (bitmap_mode != 1) corrupt("field bitmap_mode is " + std::to_string(bitmap_mode) + ", not 1 (one bit per block)");
+    check_checksum_fields(h);
     return h;
 }
 
@@ -119,14 +150,15 @@ PartcloneHeader decode_partclone_v1(const std::uint8_t* p) {
     h.writer_version = "v1";
     h.fs_tag = get_string(p + 15, 15);
     auto block_size = get<std::int32_t>(p + 36);
-    if (block_size <= 0) corrupt("block size " + std::to_string(block_size) + " is out of range");
+    if (block_size <= 0) corrupt("field block_size is " + std::to_string(block_size) + ", not positive");
     h.block_size = static_cast<std::uint32_t>(block_size);
     h.device_size = get<std::uint64_t>(p + 40);
     h.total_blocks = get<std::uint64_t>(p + 48);
     h.used_blocks = get<std::uint64_t>(p + 56);
     // v1 writers sometimes recorded a device size smaller than the blocks (Partclone itself
     // then ignores it); the blocks are what we restore.
-    if (h.total_blocks > h.device_size / h.block_size) h.device_size = h.total_blocks * h.block_size;
+    if (h.total_blocks > h.device_size / h.block_size)
+        if (auto fs_bytes = checked_mul(h.total_blocks, h.block_size)) h.device_size = *fs_bytes;
     h.checksum_mode = partclone_checksum_crc32;
     h.checksum_size = 4;
     h.blocks_per_checksum = 1;

@@ -6,6 +6,7 @@
 #include "image/clonezilla_metadata.h"
 #include "ops/stream_decode.h"
 #include "ptable/clonezilla_table_files.h"
+#include "ptable/table_validation.h"
 
 #include <algorithm>
 #include <limits>
@@ -38,11 +39,6 @@ std::string shown(const std::string& name) {
     std::string out;
     for (char c : name.substr(0, 80)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
     return out + (name.size() > 80 ? "..." : "");
-}
-
-std::uint64_t entries_end_sector(const PartitionTable& t) {
-    std::uint64_t entry_bytes = std::uint64_t{t.gpt_entries} * 128;
-    return 2 + (entry_bytes + t.sector_size - 1) / t.sector_size;
 }
 
 }  // namespace
@@ -253,11 +249,16 @@ private:
             throw Error(ExitCode::image_corrupt, "image " + image_.name_ + ": " + parted +
                                                      " (it gives the size of disk " + name + ") is missing");
         }
+        // Now that the saved disk's size is known: every partition inside it.
+        parsed(sf, [&] {
+            validate_partition_table(d.table);
+            return true;
+        });
         if (present(name + "-mbr")) {
             std::string mbr = read_capped(name + "-mbr", kBootRecordBytes, "a boot record");
             d.mbr.assign(mbr.begin(), mbr.end());
         }
-        d.gap_start_sector = d.table.kind == TableKind::gpt ? entries_end_sector(d.table) : 1;
+        d.gap_start_sector = d.table.kind == TableKind::gpt ? gpt_entries_end_sector(d.table) : 1;
         const std::string gap = name + (d.table.kind == TableKind::gpt ? "-hidden-data-after-gpt" : "-hidden-data-after-mbr");
         if (present(gap)) {
             // The gap file holds what lies between the table and the first partition, no more.

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "core/strict_number.h"
 
 #include <cstdio>
 #include <map>
@@ -53,14 +54,12 @@ public:
     }
     void at_line(int n) { line_ = n; }
 
-    std::uint64_t number(const std::string& v, const std::string& field) const {
-        if (v.empty() || v.size() > 20 || v.find_first_not_of("0123456789") != std::string::npos)
-            fail(field + " '" + v + "' is not a number");
-        try {
-            return std::stoull(v);
-        } catch (const std::exception&) {
-            fail(field + " '" + v + "' is out of range");
-        }
+    std::uint64_t number(const std::string& v, const std::string& field,
+                         std::uint64_t max = UINT64_MAX) const {
+        auto n = parse_decimal_u64(v);
+        if (!n) fail("field " + field + " '" + v + "' is not a whole number from 0 to 18446744073709551615");
+        if (*n > max) fail("field " + field + " '" + v + "' is more than " + std::to_string(max));
+        return *n;
     }
     std::string digest(const std::string& v, const std::string& field) const {
         if (v.size() != 64 || v.find_first_not_of("0123456789abcdef") != std::string::npos)
@@ -98,7 +97,7 @@ private:
     unsigned number_hex(const std::string& h) const {
         if (h.size() != 2 || h.find_first_not_of("0123456789ABCDEFabcdef") != std::string::npos)
             fail("bad escape in a path");
-        return static_cast<unsigned>(std::stoul(h, nullptr, 16));
+        return static_cast<unsigned>(*parse_hex_u64(h));
     }
     std::string what_;
     int line_ = 0;
@@ -170,6 +169,7 @@ SaveJournal SaveJournal::parse(const std::string& text, const std::string& what)
             if (version != kVersion)
                 r.fail("format " + std::to_string(version) + ", this kura reads format " + std::to_string(kVersion));
             header_seen = true;
+            manifest_lines += "\n";
             continue;
         }
         std::string a, b, c;
@@ -186,19 +186,20 @@ SaveJournal SaveJournal::parse(const std::string& text, const std::string& what)
             f >> j.codec;
         } else if (key == "level") {
             f >> a;
-            j.level = static_cast<int>(r.number(a, key));
+            j.level = static_cast<int>(r.number(a, key, 99));
         } else if (key == "split") {
             f >> a;
             j.split_bytes = r.number(a, key);
         } else if (key == "resumes") {
             f >> a;
-            j.resumes = static_cast<int>(r.number(a, key));
+            j.resumes = static_cast<int>(r.number(a, key, INT32_MAX));
         } else if (key == "source") {
             f >> a >> b;
             if (a.empty() || b.empty()) r.fail("a source needs a name and a path");
             j.sources.push_back({a, r.path(b)});
         } else if (key == "part" || key == "file") {
             manifest_lines += line + "\n";
+            continue;
         } else if (key == "current") {
             f >> a;
             if (a.empty()) r.fail("no partition name");
@@ -230,8 +231,7 @@ SaveJournal SaveJournal::parse(const std::string& text, const std::string& what)
                                       "stream_bytes"});
                 cp.encoder.blocks_written = r.number(v["blocks_written"], "blocks_written");
                 cp.encoder.in_group = r.number(v["in_group"], "in_group");
-                std::uint64_t crc = r.number(v["crc_state"], "crc_state");
-                if (crc > 0xFFFFFFFFull) r.fail("crc_state is more than 32 bits");
+                std::uint64_t crc = r.number(v["crc_state"], "crc_state", 0xFFFFFFFFull);
                 cp.encoder.crc_state = static_cast<std::uint32_t>(crc);
                 cp.next_block = r.number(v["next_block"], "next_block");
                 cp.raw_bytes = r.number(v["raw_bytes"], "raw_bytes");
@@ -250,6 +250,9 @@ SaveJournal SaveJournal::parse(const std::string& text, const std::string& what)
         } else if (!key.empty()) {
             r.fail("unknown record '" + key + "'");
         }
+        // An empty line in its place keeps the finished partitions' line numbers the
+        // journal's own when Manifest::parse names one.
+        manifest_lines += "\n";
     }
     r.at_line(0);
     if (!header_seen) r.fail("not a kura resume journal");

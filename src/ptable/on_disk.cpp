@@ -101,13 +101,17 @@ std::string guid_text(const std::uint8_t* p) {
 }
 
 bool guid_bytes(const std::string& text, std::uint8_t* out) {
-    if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-') return false;
+    if (text.size() != 36) return false;
+    // Dashes exactly at 8, 13, 18 and 23 and hex digits everywhere else: a dash elsewhere
+    // (which the old check let through) left fewer than 32 digits to convert.
     std::string hex;
-    for (char c : text)
-        if (c != '-') {
-            if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-            hex += c;
-        }
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const bool dash_here = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash_here != (text[i] == '-')) return false;
+        if (dash_here) continue;
+        if (!std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+        hex += text[i];
+    }
     std::uint8_t raw[16];
     for (int i = 0; i < 16; ++i) raw[i] = std::uint8_t(std::stoul(hex.substr(std::size_t(i) * 2, 2), nullptr, 16));
     // Text order is big-endian per field; disk order reverses the first three fields.

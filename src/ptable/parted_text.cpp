@@ -7,6 +7,7 @@
 #include "ptable/clonezilla_table_files.h"
 
 #include "core/error.h"
+#include "core/strict_number.h"
 #include "ptable/on_disk.h"
 
 #include <cfloat>
@@ -213,22 +214,31 @@ std::string parted_compact_text(const PartitionTable& table, const std::string& 
 std::uint64_t parted_disk_sectors(const std::string& text) {
     std::istringstream in(text);
     std::string line;
+    int line_no = 0;
     while (std::getline(in, line)) {
+        ++line_no;
         if (line.rfind("Disk /dev/", 0) != 0) continue;
+        // Messages start "line N:"; whoever read the file puts its path in front.
+        auto refuse = [&](const std::string& value) {
+            std::string shown = value.size() > 40 ? value.substr(0, 40) + "..." : value;
+            throw Error(ExitCode::image_corrupt, "line " + std::to_string(line_no) + ": field disk size \"" + shown +
+                                                     "\" is not a number of sectors from 1 to 2^64-1 followed by "
+                                                     "\"s\"");
+        };
         std::size_t colon = line.rfind(':');
-        if (colon == std::string::npos) break;
+        if (colon == std::string::npos) refuse(line);
         std::string v = line.substr(colon + 1);
         std::size_t a = v.find_first_not_of(' ');
-        if (a == std::string::npos) break;
+        if (a == std::string::npos) refuse("");
         v = v.substr(a);
         while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.pop_back();
-        if (v.size() < 2 || v.back() != 's') break;
-        v.pop_back();
-        if (v.empty() || v.size() > 20 || v.find_first_not_of("0123456789") != std::string::npos) break;
-        return std::stoull(v);
+        if (v.size() < 2 || v.back() != 's') refuse(v);
+        auto n = parse_decimal_u64(std::string_view(v).substr(0, v.size() - 1));
+        if (!n || *n == 0) refuse(v);
+        return *n;
     }
-    throw Error(ExitCode::image_corrupt, "the -pt.parted file has no \"Disk /dev/<disk>: <N>s\" line (Clonezilla "
-                                         "needs it to know the source disk's size)");
+    throw Error(ExitCode::image_corrupt, "no \"Disk /dev/<disk>: <N>s\" line (Clonezilla needs it to know the "
+                                         "source disk's size)");
 }
 
 std::string parted_fs_name(const std::string& type, const std::string& version) {

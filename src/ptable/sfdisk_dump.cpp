@@ -5,8 +5,10 @@
 #include "ptable/clonezilla_table_files.h"
 
 #include "core/error.h"
+#include "core/strict_number.h"
 #include "device/partition_name.h"
 #include "ptable/on_disk.h"
+#include "ptable/table_validation.h"
 
 #include <algorithm>
 #include <cctype>
@@ -65,9 +67,10 @@ std::string sfdisk_dump_text(const PartitionTable& t, const std::string& disk_na
 
 namespace {
 
+// Messages start "line N:"; whoever read the file puts its path in front.
 [[noreturn]] void bad_line(int line_no, const std::string& line, const std::string& why) {
-    throw Error(ExitCode::image_corrupt,
-                "sfdisk dump, line " + std::to_string(line_no) + " (\"" + line + "\"): " + why);
+    std::string shown = line.size() > 120 ? line.substr(0, 120) + "..." : line;
+    throw Error(ExitCode::image_corrupt, "line " + std::to_string(line_no) + ": " + why + " (\"" + shown + "\")");
 }
 
 // Undoes sfdisk_quote (\xNN) and a backslash before any other character.
@@ -93,9 +96,9 @@ std::string unquote(const std::string& v, int line_no, const std::string& line) 
 }
 
 std::uint64_t number(const std::string& v, int line_no, const std::string& line, const std::string& what) {
-    if (v.empty() || v.size() > 20 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        bad_line(line_no, line, what + " \"" + v + "\" is not a number of sectors");
-    return std::stoull(v);
+    auto n = parse_decimal_u64(v);
+    if (!n) bad_line(line_no, line, "field " + what + " \"" + v + "\" is not a number from 0 to 2^64-1");
+    return *n;
 }
 
 // Splits "a=1, b="x, y", bootable" at commas outside quotes.
@@ -122,12 +125,14 @@ std::vector<std::string> fields(const std::string& s) {
     return out;
 }
 
-// The partition number at the end of a device name: /dev/sda5 -> 5, /dev/nvme0n1p2 -> 2.
+// The partition number at the end of a device name: /dev/sda5 -> 5, /dev/nvme0n1p2 -> 2;
+// 0 when there is none or it is out of the kernel's range.
 int trailing_number(const std::string& dev) {
     std::size_t i = dev.size();
     while (i > 0 && std::isdigit(static_cast<unsigned char>(dev[i - 1]))) --i;
-    if (i == dev.size() || dev.size() - i > 4) return 0;
-    return std::stoi(dev.substr(i));
+    auto n = parse_decimal_u64(std::string_view(dev).substr(i));
+    if (!n || *n > static_cast<std::uint64_t>(kMaxPartitionNumber)) return 0;
+    return static_cast<int>(*n);
 }
 
 }  // namespace
@@ -169,12 +174,14 @@ PartitionTable parse_sfdisk_dump(const std::string& text) {
                 t.last_lba = number(value, line_no, line, "last-lba");
             } else if (key == "table-length") {
                 std::uint64_t n = number(value, line_no, line, "table-length");
-                if (n == 0 || n > 4096) bad_line(line_no, line, "table-length must be 1..4096");
+                if (n == 0 || n > kMaxGptEntries)
+                    bad_line(line_no, line, "field table-length " + value + " is not from 1 to " +
+                                                std::to_string(kMaxGptEntries));
                 t.gpt_entries = std::uint32_t(n);
             } else if (key == "sector-size") {
                 std::uint64_t n = number(value, line_no, line, "sector-size");
                 if (n < 512 || n > 65536 || (n & (n - 1)) != 0)
-                    bad_line(line_no, line, "sector-size must be a power of two from 512");
+                    bad_line(line_no, line, "field sector-size " + value + " is not a power of two from 512 to 65536");
                 t.sector_size = std::uint32_t(n);
             }
             // "device:", "grain:" and headers of later sfdisk versions say nothing about the layout.
@@ -217,9 +224,12 @@ PartitionTable parse_sfdisk_dump(const std::string& text) {
         if (!has_start || !has_size || !has_type) bad_line(line_no, line, "start=, size= and type= are required");
         if (!device.empty()) {
             p.number = trailing_number(device);
-            if (p.number <= 0) bad_line(line_no, line, "no partition number at the end of \"" + device + "\"");
+            if (p.number <= 0)
+                bad_line(line_no, line, "no partition number from 1 to " + std::to_string(kMaxPartitionNumber) +
+                                            " at the end of \"" + device + "\"");
             pe.named = true;
         } else {
+            if (last_number >= kMaxPartitionNumber) bad_line(line_no, line, "too many partitions");
             p.number = last_number + 1;
         }
         last_number = p.number;
@@ -278,7 +288,10 @@ PartitionTable parse_sfdisk_dump(const std::string& text) {
     if (t.kind == TableKind::mbr) {
         std::string id = lower(t.label_id);
         if (id.rfind("0x", 0) == 0) id = id.substr(2);
-        if (t.label_id.empty()) return t;  // none given: the writer lets libfdisk make one up
+        if (t.label_id.empty()) {  // none given: the writer lets libfdisk make one up
+            validate_partition_table(t);
+            return t;
+        }
         if (id.empty() || id.size() > 8 || !std::all_of(id.begin(), id.end(), [](char c) { return std::isxdigit(c); }))
             throw Error(ExitCode::image_corrupt, "sfdisk dump: label-id \"" + t.label_id + "\" is not a DOS disk id");
         char buf[16];
@@ -290,6 +303,7 @@ PartitionTable parse_sfdisk_dump(const std::string& text) {
             throw Error(ExitCode::image_corrupt, "sfdisk dump: label-id \"" + t.label_id + "\" is not a GUID");
         t.label_id = upper(t.label_id);
     }
+    validate_partition_table(t);
     return t;
 }
 

@@ -125,7 +125,7 @@ TEST(SaveJournal, WrongVersionOrIncompleteContentIsRefused) {
 
     std::string bad_number = body;
     bad_number.replace(bad_number.find("crc_state=3735928559"), 20, "crc_state=99999999999");
-    expect_damaged(sealed(bad_number), "line 16: crc_state is more than 32 bits");
+    expect_damaged(sealed(bad_number), "line 16: field crc_state '99999999999' is more than 4294967295");
 
     std::string orphan_file = body;
     orphan_file.replace(orphan_file.find("file sda1 "), 10, "file sdz9 ");
