@@ -183,6 +183,16 @@ def _write(path, data):
         f.write(data)
 
 
+def random_tree(root, mib):
+    """A new directory holding one file of `mib` MiB of random bytes: data that no
+    compressor shrinks, for saves that must be slow or large."""
+    os.makedirs(root)
+    with open(os.path.join(root, "random.bin"), "wb") as f:
+        for _ in range(mib):
+            f.write(os.urandom(MiB))
+    return root
+
+
 def make_tree(root, seed, big_mib=30, small_files=400):
     """Build a deterministic directory tree under root and return root.
 

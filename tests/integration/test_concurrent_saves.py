@@ -56,11 +56,7 @@ class ConcurrentSaves(kt.KuraTestCase):
     def setUpClass(cls):
         super().setUpClass()
         # Slow enough to race: ~120 MiB of random data, gzip on one thread.
-        tree = os.path.join(cls.ws, "tree")
-        os.makedirs(tree)
-        with open(os.path.join(tree, "random.bin"), "wb") as f:
-            for _ in range(120):
-                f.write(os.urandom(MiB))
+        tree = kt.random_tree(os.path.join(cls.ws, "tree"), 120)
         cls.big = kt.make_ext(os.path.join(cls.ws, "big.img"), 192 * MiB, ["-t", "ext4"], tree)
         small_tree = kt.make_tree(os.path.join(cls.ws, "small"), seed=14, big_mib=3, small_files=40)
         cls.small = kt.make_ext(os.path.join(cls.ws, "small.img"), 24 * MiB, ["-t", "ext4"], small_tree)

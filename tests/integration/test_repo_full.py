@@ -38,11 +38,7 @@ class FullRepository(kt.KuraTestCase):
         cls.small = kt.make_ext(os.path.join(cls.ws, "small.img"), 16 * MiB, ["-t", "ext4"], small_tree)
         # 60 MiB of random data cannot fit into what is left of 48 MiB, whatever the
         # compression does with it.
-        big_tree = os.path.join(cls.ws, "big-tree")
-        os.makedirs(big_tree)
-        with open(os.path.join(big_tree, "random.bin"), "wb") as f:
-            for _ in range(60):
-                f.write(os.urandom(MiB))
+        big_tree = kt.random_tree(os.path.join(cls.ws, "big-tree"), 60)
         cls.big = kt.make_ext(os.path.join(cls.ws, "big.img"), 96 * MiB, ["-t", "ext4"], big_tree)
 
     def small_filesystem(self):

@@ -49,11 +49,7 @@ class Reconnect(kt.KuraTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        tree = os.path.join(cls.ws, "tree")
-        os.makedirs(tree)
-        with open(os.path.join(tree, "random.bin"), "wb") as f:
-            for _ in range(DATA // (8 * MiB)):
-                f.write(os.urandom(8 * MiB))
+        tree = kt.random_tree(os.path.join(cls.ws, "tree"), DATA // MiB)
         cls.src = kt.make_ext(os.path.join(cls.ws, "src.img"), VOLUME, ["-t", "ext4"], tree)
         os.unlink(os.path.join(tree, "random.bin"))
 
