@@ -31,4 +31,9 @@ void throw_if_cancelled() {
     if (cancel_requested()) throw Error(ExitCode::cancelled, "interrupted by a signal");
 }
 
+void CancelToken::throw_if_requested() const {
+    if (cancel_requested()) throw Error(ExitCode::cancelled, "interrupted by a signal");
+    if (requested_.load()) throw Error(ExitCode::cancelled, "stopped by the operator");
+}
+
 }  // namespace kura

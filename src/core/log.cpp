@@ -1,5 +1,8 @@
 #include "core/log.h"
 
+#include "core/job_log.h"
+
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -11,7 +14,7 @@ namespace {
 
 std::mutex g_mutex;
 bool g_verbose = false;
-std::vector<std::string> g_history;
+std::vector<JobLog*> g_job_logs;
 
 const char* prefix(Level level) {
     switch (level) {
@@ -41,16 +44,22 @@ void set_verbose(bool verbose) {
 
 void message(Level level, const std::string& text) {
     std::lock_guard lock(g_mutex);
-    g_history.push_back(timestamp() + " " + prefix(level) + text);
+    const std::string line = timestamp() + " " + prefix(level) + text;
+    for (JobLog* job_log : g_job_logs) job_log->append(line);
     if (level == Level::debug && !g_verbose) return;
     // On a terminal a progress line may be showing without a newline: clear it first.
     const char* clear = isatty(STDERR_FILENO) ? "\r\x1b[K" : "";
     std::fprintf(stderr, "%skura: %s%s\n", clear, prefix(level), text.c_str());
 }
 
-std::vector<std::string> history() {
+void attach(JobLog* job_log) {
     std::lock_guard lock(g_mutex);
-    return g_history;
+    g_job_logs.push_back(job_log);
+}
+
+void detach(JobLog* job_log) {
+    std::lock_guard lock(g_mutex);
+    g_job_logs.erase(std::remove(g_job_logs.begin(), g_job_logs.end(), job_log), g_job_logs.end());
 }
 
 }  // namespace kura::log

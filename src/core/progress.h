@@ -34,6 +34,10 @@ struct ProgressSnapshot {
     double item_percent() const;  // 0 while the item's total is unknown
 };
 
+// Where one job's snapshots go (JobContext::progress): called at every tick and once more
+// when a Progress stops, from the ticker thread; it must be cheap and must not throw.
+using ProgressSink = std::function<void(const ProgressSnapshot&)>;
+
 // Receives every Progress's snapshot at each tick and once more when it stops (its final
 // state), whatever its ProgressStyle; nullptr clears it. Process-wide rather than a field
 // of each request because a process runs one job at a time (the CLI one verb, the menu

@@ -1,6 +1,7 @@
 #include "ops/save_disk.h"
 
 #include "core/error.h"
+#include "core/job_log.h"
 #include "core/log.h"
 #include "core/timestamp.h"
 #include "core/units.h"
@@ -130,7 +131,8 @@ ManifestDisk manifest_disk(const SourceDisk& disk) {
     return d;
 }
 
-void write_metadata(ImageSaveSession& session, const SaveDiskRequest& request, const std::vector<SourceDisk>& disks) {
+void write_metadata(ImageSaveSession& session, const SaveDiskRequest& request, const std::vector<SourceDisk>& disks,
+                    const JobLog& job_log) {
     std::vector<std::string> disk_names;
     std::vector<SavedDevice> listed, imaged;
     for (const auto& disk : disks) {
@@ -151,7 +153,7 @@ void write_metadata(ImageSaveSession& session, const SaveDiskRequest& request, c
     session.write_file("Info-saved-by-cmd.txt", request.command_line + "\n");
     // Before clonezilla-img, so that a log left out says why in the image's own log.
     write_live_logs(session);
-    std::string log_text = clonezilla_img_text(local_timestamp(), log::history());
+    std::string log_text = clonezilla_img_text(local_timestamp(), job_log.lines());
     session.write_file("clonezilla-img", log_text);
     session.write_file("Info-img-id.txt", info_img_id_text(log_text));
     session.write_file("disk", disk_file_text(disk_names));
@@ -163,6 +165,7 @@ void write_metadata(ImageSaveSession& session, const SaveDiskRequest& request, c
 
 SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(const Plan&)>& show_plan) {
     auto started = std::chrono::steady_clock::now();
+    JobLog job_log;  // this save's lines only, for the image's clonezilla-img
     validate_image_name(request.image);
     if (request.disks.empty()) throw Error(ExitCode::usage, "savedisk needs at least one disk");
     auto repo = open_repository(request.repo);
@@ -202,7 +205,7 @@ SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(c
     if (session->resumed()) outcome.plan.warnings.push_back(session->resume_summary());
     show_plan(outcome.plan);
     outcome.manifest = save_all(*session, source_list, outcome.plan.total_used_bytes(), request.verify,
-                                request.progress, [&](const Manifest&) { write_metadata(*session, request, disks); });
+                                request.progress, [&](const Manifest&) { write_metadata(*session, request, disks, job_log); });
     for (const auto& p : outcome.manifest.parts)
         for (const auto& f : p.files) outcome.image_bytes += f.bytes;
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -1,6 +1,7 @@
 #include "ops/save_parts.h"
 
 #include "core/error.h"
+#include "core/job_log.h"
 #include "core/log.h"
 #include "core/timestamp.h"
 #include "core/units.h"
@@ -82,7 +83,7 @@ Plan make_plan(const SavePartsRequest& request, const Repository& repo, const st
 
 // Clonezilla's files (kura-manifest is the session's), `parts` last.
 void write_metadata(ImageSaveSession& session, const SavePartsRequest& request,
-                    const std::vector<PartitionSource>& sources) {
+                    const std::vector<PartitionSource>& sources, const JobLog& job_log) {
     std::vector<SavedDevice> devices;
     for (const auto& s : sources) devices.push_back({s.name, s.probe, s.device_bytes});
     session.write_file("dev-fs.list", dev_fs_list_text(devices));
@@ -90,7 +91,7 @@ void write_metadata(ImageSaveSession& session, const SavePartsRequest& request,
     session.write_file("Info-saved-by-cmd.txt", request.command_line + "\n");
     // Before clonezilla-img, so that a log left out says why in the image's own log.
     write_live_logs(session);
-    session.write_file("clonezilla-img", clonezilla_img_text(local_timestamp(), log::history()));
+    session.write_file("clonezilla-img", clonezilla_img_text(local_timestamp(), job_log.lines()));
     // Last: Clonezilla's pickers recognise an image by its `parts` file.
     session.write_file(kPartsFile, parts_file_text(devices));
 }
@@ -99,6 +100,7 @@ void write_metadata(ImageSaveSession& session, const SavePartsRequest& request,
 
 SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void(const Plan&)>& show_plan) {
     auto started = std::chrono::steady_clock::now();
+    JobLog job_log;  // this save's lines only, for the image's clonezilla-img
     validate_image_name(request.image);
     auto repo = open_repository(request.repo);
     if (!request.resume && repo->exists(request.image))
@@ -125,7 +127,7 @@ SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void
         session->check_sources(sources);
     }
     outcome.manifest = save_all(*session, sources, outcome.plan.total_used_bytes(), request.verify, request.progress,
-                                [&](const Manifest&) { write_metadata(*session, request, sources); });
+                                [&](const Manifest&) { write_metadata(*session, request, sources, job_log); });
     for (const auto& p : outcome.manifest.parts)
         for (const auto& f : p.files) outcome.image_bytes += f.bytes;
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
