@@ -9,8 +9,9 @@
 #include "ops/opened_image.h"
 #include "ops/target_needs.h"
 #include "ptable/partition_table.h"
-#include "repo/repository.h"
+#include "repo/open_repository.h"
 #include "repo/smb_credentials.h"
+#include "storage/repository.h"
 #include "tui/network_setup.h"
 
 #include <cerrno>

@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "core/units.h"
 #include "ops/list_images.h"
+#include "repo/open_repository.h"
 
 #include <cstdio>
 

@@ -4,8 +4,8 @@
 
 #include "cli/args.h"
 #include "fs/filesystem.h"
-#include "ops/partition_save.h"
 #include "ops/save_parts.h"
+#include "pipeline/partition_save.h"
 
 #include <string>
 #include <vector>

@@ -7,7 +7,7 @@
 #include "device/multipath_collapse.h"
 #include "device/natural_order.h"
 #include "device/partition_name.h"
-#include "fs/probe.h"
+#include "device/probe.h"
 
 #include <algorithm>
 #include <cctype>

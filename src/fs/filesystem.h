@@ -3,7 +3,7 @@
 // in use"; reading, framing, compressing and writing are the engine's, shared by all.
 #pragma once
 
-#include "image/bitmap.h"
+#include "core/bitmap.h"
 
 #include <cstdint>
 #include <optional>

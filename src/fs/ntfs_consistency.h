@@ -5,7 +5,7 @@
 // such a volume too. Each failure throws InconsistentFilesystem with the repair to run.
 #pragma once
 
-#include "image/bitmap.h"
+#include "core/bitmap.h"
 
 #include <cstdint>
 #include <string>

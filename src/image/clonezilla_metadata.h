@@ -2,7 +2,7 @@
 // restore and image-picker scripts read (see docs/image-format.md).
 #pragma once
 
-#include "fs/probe.h"
+#include "device/probe.h"
 
 #include <cstdint>
 #include <string>

@@ -2,7 +2,7 @@
 
 #include "codec/foreign_compression.h"
 #include "core/error.h"
-#include "device/image_name.h"
+#include "image/image_name.h"
 #include "image/split_files.h"
 
 #include <map>

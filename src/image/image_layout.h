@@ -4,7 +4,7 @@
 #pragma once
 
 #include "codec/codec.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <string>
 #include <vector>

@@ -5,7 +5,7 @@
 
 #include "image/image_layout.h"
 #include "image/split_files.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <cstdint>
 #include <optional>

@@ -3,7 +3,7 @@
 // so a restore never writes a block that failed verification.
 #pragma once
 
-#include "image/bitmap.h"
+#include "core/bitmap.h"
 #include "image/block_group.h"
 #include "image/partclone_header.h"
 #include "image/stream_decoder.h"

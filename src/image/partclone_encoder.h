@@ -2,8 +2,8 @@
 // with a CRC32 after every `blocks_per_checksum` blocks and after the last partial group.
 #pragma once
 
+#include "core/bitmap.h"
 #include "core/byte_stream.h"
-#include "image/bitmap.h"
 #include "image/partclone_header.h"
 
 #include <cstdint>

@@ -5,7 +5,7 @@
 
 #include "core/byte_stream.h"
 #include "core/sha256.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <cstdint>
 #include <memory>

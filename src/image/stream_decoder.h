@@ -4,7 +4,7 @@
 // restore, check and the target writer do not care which one an image holds.
 #pragma once
 
-#include "image/bitmap.h"
+#include "core/bitmap.h"
 #include "image/block_group.h"
 #include "image/partclone_header.h"
 

@@ -1,8 +1,9 @@
 #include "ops/check_image.h"
 
 #include "core/log.h"
-#include "ops/partition_restore.h"
 #include "ops/target_needs.h"
+#include "pipeline/partition_restore.h"
+#include "repo/open_repository.h"
 
 #include <chrono>
 

@@ -5,7 +5,7 @@
 #include "core/progress.h"
 #include "ops/opened_image.h"
 #include "ops/plan.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <string>
 

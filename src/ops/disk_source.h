@@ -8,8 +8,8 @@
 #include "device/disk_inventory.h"
 #include "device/loop_window.h"
 #include "fs/filesystem.h"
-#include "ops/partition_save.h"
 #include "ops/source_repair.h"
+#include "pipeline/partition_save.h"
 #include "ptable/partition_table.h"
 
 #include <memory>

@@ -5,7 +5,7 @@
 #include "core/units.h"
 #include "image/image_layout.h"
 #include "image/split_files.h"
-#include "ops/partition_restore.h"
+#include "pipeline/partition_restore.h"
 
 namespace kura {
 namespace {

@@ -25,9 +25,9 @@
 #include "core/progress.h"
 #include "image/manifest.h"
 #include "ops/image_write_lock.h"
-#include "ops/partition_save.h"
 #include "ops/save_journal.h"
-#include "repo/repository.h"
+#include "pipeline/partition_save.h"
+#include "storage/repository.h"
 
 #include <chrono>
 #include <cstdint>

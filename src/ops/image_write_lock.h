@@ -20,7 +20,7 @@
 // writer per image name".
 #pragma once
 
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <cstdint>
 #include <memory>

@@ -2,7 +2,7 @@
 // through the Repository interface only (so it works the same on every backend).
 #pragma once
 
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <cstdint>
 #include <string>

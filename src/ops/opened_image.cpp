@@ -1,12 +1,13 @@
 #include "ops/opened_image.h"
 
 #include "core/error.h"
-#include "device/image_name.h"
 #include "device/partition_name.h"
 #include "image/clonezilla_metadata.h"
-#include "ops/stream_decode.h"
+#include "image/image_name.h"
+#include "pipeline/stream_decode.h"
 #include "ptable/clonezilla_table_files.h"
 #include "ptable/table_validation.h"
+#include "repo/open_repository.h"
 
 #include <algorithm>
 #include <limits>

@@ -9,12 +9,12 @@
 // all take this value instead of reading the directory themselves.
 #pragma once
 
-#include "fs/probe.h"
+#include "device/probe.h"
 #include "image/image_layout.h"
 #include "image/manifest.h"
 #include "image/partclone_header.h"
 #include "ptable/partition_table.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <cstdint>
 #include <map>

@@ -9,9 +9,9 @@
 #include "device/partition_name.h"
 #include "device/safety.h"
 #include "fs/filesystem.h"
-#include "ops/partition_restore.h"
 #include "ops/opened_image.h"
 #include "ops/target_needs.h"
+#include "pipeline/partition_restore.h"
 #include "ptable/partition_table.h"
 
 #include <chrono>

@@ -9,8 +9,8 @@
 #include "image/image_layout.h"
 #include "image/manifest.h"
 #include "ops/opened_image.h"
-#include "ops/partition_restore.h"
 #include "ops/target_needs.h"
+#include "pipeline/partition_restore.h"
 
 #include <chrono>
 #include <set>

@@ -11,8 +11,9 @@
 #include "ops/disk_source.h"
 #include "ops/image_save_session.h"
 #include "ops/live_logs.h"
-#include "ops/partition_restore.h"
+#include "pipeline/partition_restore.h"
 #include "ptable/clonezilla_table_files.h"
+#include "repo/open_repository.h"
 
 #include <chrono>
 #include <set>

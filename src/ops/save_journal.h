@@ -11,9 +11,9 @@
 #pragma once
 
 #include "image/manifest.h"
-#include "ops/save_checkpoint.h"
 #include "ops/source_fingerprint.h"
-#include "repo/repository.h"
+#include "pipeline/save_checkpoint.h"
+#include "storage/repository.h"
 
 #include <optional>
 #include <string>

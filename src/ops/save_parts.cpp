@@ -5,13 +5,14 @@
 #include "core/log.h"
 #include "core/timestamp.h"
 #include "core/units.h"
-#include "device/image_name.h"
+#include "device/probe.h"
 #include "device/safety.h"
 #include "image/clonezilla_metadata.h"
 #include "image/image_layout.h"
-#include "fs/probe.h"
+#include "image/image_name.h"
 #include "ops/live_logs.h"
 #include "ops/source_repair.h"
+#include "repo/open_repository.h"
 
 #include <chrono>
 #include <set>

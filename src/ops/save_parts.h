@@ -8,8 +8,8 @@
 #include "fs/filesystem.h"
 #include "image/manifest.h"
 #include "ops/image_save_session.h"
-#include "ops/partition_save.h"
 #include "ops/plan.h"
+#include "pipeline/partition_save.h"
 
 #include <functional>
 #include <string>

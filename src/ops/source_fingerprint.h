@@ -6,7 +6,7 @@
 // every read-write mount (mount count, times), a FAT's first sectors hold its tables.
 #pragma once
 
-#include "ops/partition_save.h"
+#include "pipeline/partition_save.h"
 
 #include <string>
 

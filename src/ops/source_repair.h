@@ -13,7 +13,7 @@
 #pragma once
 
 #include "fs/filesystem.h"
-#include "ops/partition_save.h"
+#include "pipeline/partition_save.h"
 
 #include <string>
 #include <vector>

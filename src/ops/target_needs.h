@@ -8,7 +8,7 @@
 
 #include "image/manifest.h"
 #include "ops/opened_image.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <cstdint>
 #include <optional>

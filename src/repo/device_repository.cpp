@@ -3,8 +3,8 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "device/mount_table.h"
+#include "device/probe.h"
 #include "device/safety.h"
-#include "fs/probe.h"
 
 #include <blkid/blkid.h>
 

@@ -2,7 +2,7 @@
 // stick or a kernel-mounted share is mounted.
 #pragma once
 
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <sys/types.h>
 

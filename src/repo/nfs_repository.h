@@ -4,7 +4,7 @@
 #pragma once
 
 #include "repo/remote_file.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <functional>
 #include <memory>

@@ -1,5 +1,7 @@
 // The table of repository backends, chosen by the scheme of --repo; anything without a
 // scheme is a local directory.
+#include "repo/open_repository.h"
+
 #include "core/error.h"
 #include "repo/device_repository.h"
 #include "repo/local_repository.h"

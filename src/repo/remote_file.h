@@ -5,7 +5,7 @@
 #pragma once
 
 #include "core/byte_stream.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <cstdint>
 #include <functional>

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "repo/remote_file.h"
-#include "repo/repository.h"
 #include "repo/smb_credentials.h"
+#include "storage/repository.h"
 
 #include <functional>
 #include <memory>

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "core/error.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,8 +1,8 @@
 // Forged Partclone headers: every size and count is range-checked before it sizes a buffer,
 // and the checksum fields must be a combination Partclone writes. Each refusal is
 // Error(image_corrupt) naming the field and its value.
+#include "core/bitmap.h"
 #include "core/error.h"
-#include "image/bitmap.h"
 #include "image/partclone_decoder.h"
 #include "image/partclone_encoder.h"
 #include "memory_repository.h"

@@ -3,7 +3,7 @@
 #include "core/units.h"
 #include "device/mount_table.h"
 #include "image/manifest.h"
-#include "ops/target_writer.h"
+#include "pipeline/target_writer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,8 @@
 // Where images live. Everything the engine does with an image directory goes through this
 // interface, so a local directory, a USB disk, NFS or SMB are interchangeable (one file
-// per backend, chosen by open_repository()). Paths are relative to the repository root.
+// per backend in repo/, chosen by open_repository() in repo/open_repository.h). Paths are
+// relative to the repository root. A leaf of its own: image/ and pipeline/ read and write
+// through it without knowing any backend.
 #pragma once
 
 #include "core/byte_stream.h"
@@ -80,9 +82,6 @@ public:
     // Makes directory entries (new files, renames) durable.
     virtual void sync_directory(const std::string& path) = 0;
 };
-
-// Chooses the backend for a --repo argument (a directory for now; see docs/cli.md).
-std::unique_ptr<Repository> open_repository(const std::string& location);
 
 // Convenience helpers on top of the interface.
 void write_text_file(Repository& repo, const std::string& path, const std::string& text);

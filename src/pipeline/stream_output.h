@@ -7,7 +7,7 @@
 #include "codec/codec.h"
 #include "core/stage_thread.h"
 #include "image/split_files.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <cstdint>
 #include <memory>

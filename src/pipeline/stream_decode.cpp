@@ -1,4 +1,4 @@
-#include "ops/stream_decode.h"
+#include "pipeline/stream_decode.h"
 
 #include "codec/foreign_compression.h"
 #include "core/cancel.h"

@@ -1,10 +1,10 @@
-#include "ops/partition_restore.h"
+#include "pipeline/partition_restore.h"
 
 #include "core/bounded_queue.h"
 #include "core/error.h"
 #include "core/stage_thread.h"
-#include "ops/stream_decode.h"
-#include "ops/target_writer.h"
+#include "pipeline/stream_decode.h"
+#include "pipeline/target_writer.h"
 
 #include <chrono>
 #include <memory>

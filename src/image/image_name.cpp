@@ -1,4 +1,4 @@
-#include "device/image_name.h"
+#include "image/image_name.h"
 
 #include <filesystem>
 #include <sys/stat.h>

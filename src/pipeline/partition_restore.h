@@ -4,7 +4,7 @@
 #include "core/progress.h"
 #include "device/device.h"
 #include "image/image_layout.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 namespace kura {
 

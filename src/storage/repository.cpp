@@ -1,4 +1,4 @@
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include "core/error.h"
 

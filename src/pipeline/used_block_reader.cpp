@@ -1,4 +1,4 @@
-#include "ops/used_block_reader.h"
+#include "pipeline/used_block_reader.h"
 
 #include "core/cancel.h"
 

@@ -4,12 +4,12 @@
 
 #include "codec/codec.h"
 #include "core/progress.h"
+#include "device/probe.h"
 #include "fs/filesystem.h"
-#include "fs/probe.h"
 #include "image/manifest.h"
 #include "image/partclone_header.h"
-#include "ops/save_checkpoint.h"
-#include "repo/repository.h"
+#include "pipeline/save_checkpoint.h"
+#include "storage/repository.h"
 
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-#include "ops/save_checkpoint.h"
+#include "pipeline/save_checkpoint.h"
 
 #include "core/error.h"
 

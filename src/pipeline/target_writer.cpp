@@ -1,4 +1,4 @@
-#include "ops/target_writer.h"
+#include "pipeline/target_writer.h"
 
 #include "core/error.h"
 

@@ -1,4 +1,4 @@
-#include "image/bitmap.h"
+#include "core/bitmap.h"
 
 #include "core/checked_math.h"
 #include "core/error.h"

@@ -3,10 +3,10 @@
 // in big requests while the caller checksums and compresses the previous chunk.
 #pragma once
 
+#include "core/bitmap.h"
 #include "core/bounded_queue.h"
 #include "core/stage_thread.h"
 #include "device/device.h"
-#include "image/bitmap.h"
 
 #include <cstdint>
 #include <thread>

@@ -5,7 +5,7 @@
 #include "core/progress.h"
 #include "image/image_layout.h"
 #include "image/stream_decoder.h"
-#include "repo/repository.h"
+#include "storage/repository.h"
 
 #include <functional>
 

@@ -1,4 +1,4 @@
-#include "fs/probe.h"
+#include "device/probe.h"
 
 #include "core/error.h"
 

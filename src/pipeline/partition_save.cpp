@@ -1,4 +1,4 @@
-#include "ops/partition_save.h"
+#include "pipeline/partition_save.h"
 
 #include "core/cancel.h"
 #include "core/error.h"
@@ -10,8 +10,8 @@
 #include "image/partclone_encoder.h"
 #include "image/raw_stream_decoder.h"
 #include "image/split_files.h"
-#include "ops/stream_output.h"
-#include "ops/used_block_reader.h"
+#include "pipeline/stream_output.h"
+#include "pipeline/used_block_reader.h"
 
 #include <chrono>
 

@@ -1,4 +1,4 @@
-#include "ops/stream_output.h"
+#include "pipeline/stream_output.h"
 
 namespace kura {
 namespace {

@@ -6,8 +6,8 @@
 //    mistakes for a good filesystem.
 #pragma once
 
+#include "core/bitmap.h"
 #include "device/device.h"
-#include "image/bitmap.h"
 #include "image/block_group.h"
 
 #include <cstdint>
