@@ -39,8 +39,8 @@ void set_progress_observer(std::function<void(const ProgressSnapshot&)> fn) {
 double ProgressSnapshot::percent() const { return capped_percent(done_bytes, total_bytes); }
 double ProgressSnapshot::item_percent() const { return capped_percent(item_done_bytes, item_total_bytes); }
 
-Progress::Progress(ProgressStyle style, std::string operation)
-    : style_(style), operation_(std::move(operation)), started_(std::chrono::steady_clock::now()) {
+Progress::Progress(ProgressStyle style, std::string operation, ProgressSink sink)
+    : style_(style), operation_(std::move(operation)), sink_(std::move(sink)), started_(std::chrono::steady_clock::now()) {
     on_terminal_ = isatty(STDERR_FILENO) != 0;
 }
 
@@ -95,6 +95,7 @@ std::string Progress::render_json(const ProgressSnapshot& s) {
 }
 
 void Progress::report(const ProgressSnapshot& s) const {
+    if (sink_) sink_(s);
     if (!observed_) return;
     if (auto fn = current_observer()) (*fn)(s);
 }
@@ -116,7 +117,7 @@ void Progress::render(bool final_line) {
 void Progress::start() {
     started_ = std::chrono::steady_clock::now();
     observed_ = current_observer() != nullptr;
-    if ((style_ == ProgressStyle::none && !observed_) || ticker_.joinable()) return;
+    if ((style_ == ProgressStyle::none && !observed_ && !sink_) || ticker_.joinable()) return;
     // A resumed job shows at once where it starts from.
     if (already_done_.load() > 0) render(false);
     stopping_ = false;
@@ -126,7 +127,7 @@ void Progress::start() {
 void Progress::tick_loop() {
     // A terminal (or the menu's observer) gets a lively line; a log file or pipe one line
     // every few seconds.
-    bool lively = (on_terminal_ && style_ == ProgressStyle::text) || observed_;
+    bool lively = (on_terminal_ && style_ == ProgressStyle::text) || observed_ || sink_;
     auto period = lively ? std::chrono::milliseconds(500) : std::chrono::milliseconds(2000);
     std::unique_lock lock(stop_mutex_);
     while (!stop_cv_.wait_for(lock, period, [&] { return stopping_; })) {

@@ -49,7 +49,8 @@ void set_progress_observer(std::function<void(const ProgressSnapshot&)> observer
 
 class Progress {
 public:
-    Progress(ProgressStyle style, std::string operation);
+    // `sink` (the job's, JobContext::progress) gets every snapshot, whatever the style.
+    Progress(ProgressStyle style, std::string operation, ProgressSink sink = {});
     ~Progress();
     Progress(const Progress&) = delete;
     Progress& operator=(const Progress&) = delete;
@@ -83,6 +84,7 @@ private:
 
     ProgressStyle style_;
     std::string operation_;
+    ProgressSink sink_;
     std::atomic<std::uint64_t> done_{0}, total_{0}, already_done_{0};
     std::atomic<std::uint64_t> item_done_{0}, item_total_{0};
     mutable std::mutex item_mutex_;
