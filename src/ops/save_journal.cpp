@@ -109,6 +109,49 @@ std::string sha256_of(const std::string& text) {
     return h.hex_digest();
 }
 
+// The journal's text without its closing checksum line, once that line vouches for it;
+// a copy cut short has none.
+std::string checked_body(const std::string& text, Reader& r) {
+    if (text.empty() || text.back() != '\n') r.fail("it ends in the middle of a line");
+    auto last = text.rfind('\n', text.size() - 2);
+    std::string body = last == std::string::npos ? "" : text.substr(0, last + 1);
+    std::string trailer = text.substr(body.size());
+    if (trailer.rfind("sha256 ", 0) != 0) r.fail("its closing checksum is missing");
+    if (trailer.substr(7, trailer.size() - 8) != sha256_of(body)) r.fail("its checksum does not match its contents");
+    return body;
+}
+
+// "fingerprint device_bytes=... head_sha256=...": what the source looked like.
+SourceFingerprint read_fingerprint(std::istringstream& f, Reader& r) {
+    auto v = r.fields(f, {"device_bytes", "fs_type", "fs_uuid", "raw", "header", "bitmap_sha256", "head_sha256"});
+    SourceFingerprint fp;
+    fp.device_bytes = r.number(v["device_bytes"], "device_bytes");
+    fp.fs_type = v["fs_type"];
+    fp.fs_uuid = v["fs_uuid"];
+    fp.raw = r.number(v["raw"], "raw") != 0;
+    fp.header_hex = v["header"];
+    fp.bitmap_sha256 = v["bitmap_sha256"];
+    fp.head_sha256 = r.digest(v["head_sha256"], "head_sha256");
+    if (!fp.raw) {
+        r.digest(fp.bitmap_sha256, "bitmap_sha256");
+        if (fp.header_hex.size() != 220 || fp.header_hex.find_first_not_of("0123456789abcdef") != std::string::npos)
+            r.fail("the Partclone header is not 110 bytes in hex");
+    }
+    return fp;
+}
+
+// "position blocks_written=... stream_bytes=...": where the checkpoint left the stream.
+void read_position(std::istringstream& f, Reader& r, PartitionCheckpoint& cp) {
+    auto v = r.fields(f, {"blocks_written", "in_group", "crc_state", "next_block", "raw_bytes", "stream_bytes"});
+    cp.encoder.blocks_written = r.number(v["blocks_written"], "blocks_written");
+    cp.encoder.in_group = r.number(v["in_group"], "in_group");
+    std::uint64_t crc = r.number(v["crc_state"], "crc_state", 0xFFFFFFFFull);
+    cp.encoder.crc_state = static_cast<std::uint32_t>(crc);
+    cp.next_block = r.number(v["next_block"], "next_block");
+    cp.raw_bytes = r.number(v["raw_bytes"], "raw_bytes");
+    cp.stream_bytes = r.number(v["stream_bytes"], "stream_bytes");
+}
+
 }  // namespace
 
 std::string SaveJournal::to_text() const {
@@ -144,13 +187,7 @@ std::string SaveJournal::to_text() const {
 
 SaveJournal SaveJournal::parse(const std::string& text, const std::string& what) {
     Reader r(what);
-    // The last line vouches for everything before it; a copy cut short has none.
-    if (text.empty() || text.back() != '\n') r.fail("it ends in the middle of a line");
-    auto last = text.rfind('\n', text.size() - 2);
-    std::string body = last == std::string::npos ? "" : text.substr(0, last + 1);
-    std::string trailer = text.substr(body.size());
-    if (trailer.rfind("sha256 ", 0) != 0) r.fail("its closing checksum is missing");
-    if (trailer.substr(7, trailer.size() - 8) != sha256_of(body)) r.fail("its checksum does not match its contents");
+    const std::string body = checked_body(text, r);
 
     SaveJournal j;
     std::istringstream in(body);
@@ -210,32 +247,10 @@ SaveJournal SaveJournal::parse(const std::string& text, const std::string& what)
             SourceFingerprint& fp = j.current->source;
             PartitionCheckpoint& cp = j.current->checkpoint;
             if (key == "fingerprint") {
-                auto v = r.fields(f, {"device_bytes", "fs_type", "fs_uuid", "raw", "header", "bitmap_sha256",
-                                      "head_sha256"});
-                fp.device_bytes = r.number(v["device_bytes"], "device_bytes");
-                fp.fs_type = v["fs_type"];
-                fp.fs_uuid = v["fs_uuid"];
-                fp.raw = r.number(v["raw"], "raw") != 0;
-                fp.header_hex = v["header"];
-                fp.bitmap_sha256 = v["bitmap_sha256"];
-                fp.head_sha256 = r.digest(v["head_sha256"], "head_sha256");
-                if (!fp.raw) {
-                    r.digest(fp.bitmap_sha256, "bitmap_sha256");
-                    if (fp.header_hex.size() != 220 ||
-                        fp.header_hex.find_first_not_of("0123456789abcdef") != std::string::npos)
-                        r.fail("the Partclone header is not 110 bytes in hex");
-                }
+                fp = read_fingerprint(f, r);
                 fingerprint_seen = true;
             } else if (key == "position") {
-                auto v = r.fields(f, {"blocks_written", "in_group", "crc_state", "next_block", "raw_bytes",
-                                      "stream_bytes"});
-                cp.encoder.blocks_written = r.number(v["blocks_written"], "blocks_written");
-                cp.encoder.in_group = r.number(v["in_group"], "in_group");
-                std::uint64_t crc = r.number(v["crc_state"], "crc_state", 0xFFFFFFFFull);
-                cp.encoder.crc_state = static_cast<std::uint32_t>(crc);
-                cp.next_block = r.number(v["next_block"], "next_block");
-                cp.raw_bytes = r.number(v["raw_bytes"], "raw_bytes");
-                cp.stream_bytes = r.number(v["stream_bytes"], "stream_bytes");
+                read_position(f, r, cp);
                 position_seen = true;
             } else if (key == "piece") {
                 f >> a >> b >> c;
