@@ -4,7 +4,7 @@
 // Beyond what Partclone copies, the backup boot sector - the sector right after the volume's
 // last sector, at the very end of the partition - is always part of the image (partclone
 // has lost it: partclone#54, #69), so a restored volume passes chkdsk and ntfsfix's
-// alternate-boot-sector check. Layout choices: docs/image-format.md ("NTFS").
+// alternate-boot-sector check. Layout choices: docs/image-format.md ("NTFS streams").
 //
 // $Bitmap is trusted only after the system files' clusters were found in it
 // (fs/ntfs_consistency.cpp).

@@ -1,6 +1,6 @@
 // Parses ntfsclone's "special image" (ntfsclone --save-image, format 10.0 and 10.1), which
 // Clonezilla wrote for NTFS partitions before it switched to Partclone, so those old images
-// can still be restored and checked. Layout: docs/image-format.md ("ntfsclone images").
+// can still be restored and checked. Layout: docs/image-format.md ("Streams kura reads but does not write").
 //
 // The format has no checksums and no up-front list of used clusters: the compressor's own
 // checksum (gzip, zstd) is the only protection, and the decoder checks what it can - the

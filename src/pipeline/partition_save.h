@@ -51,7 +51,7 @@ PartitionSource inspect_raw_partition(const std::string& path, const std::string
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
                             const SaveSettings& settings, Progress& progress);
 // The same with checkpoints, and optionally continuing from one an earlier run recorded
-// (ops/save_checkpoint.h). The caller must have made sure the source is unchanged since.
+// (pipeline/save_checkpoint.h). The caller must have made sure the source is unchanged since.
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
                             const SaveSettings& settings, Progress& progress, const Checkpointing& checkpoints);
 

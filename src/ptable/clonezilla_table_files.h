@@ -1,6 +1,6 @@
 // The files Clonezilla's savedisk writes about a disk's layout, in the formats its
-// restore scripts read (../shared/formats/partclone-clonezilla.md, section 4), and the
-// parsers kura's restoredisk uses so an image saved by ocs-sr restores too.
+// restore scripts (ocs-sr, ocs-functions) read - docs/partition-tables.md, "Clonezilla's
+// files" - and the parsers kura's restoredisk uses so an image saved by ocs-sr restores too.
 #pragma once
 
 #include "ptable/partition_table.h"

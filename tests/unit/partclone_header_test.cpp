@@ -10,7 +10,8 @@ namespace kura {
 namespace {
 
 // The header of a real image written by partclone.ext4 0.3.23 (64 MiB ext4, 1 KiB blocks),
-// as recorded in shared/formats/partclone-clonezilla.md §1.2; its stored CRC is 0xE6F96DC3.
+// field by field as docs/image-format.md ("The Partclone v2 stream") lays it out and
+// Partclone's src/partclone.h declares it; its stored CRC is 0xE6F96DC3.
 PartcloneHeader real_partclone_header() {
     PartcloneHeader h;
     h.writer_version = "0.3.23";

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Builds small single-extent VMFS3 and VMFS5 volumes (partition images, no partition table)
-for kura's tests: there is no mkfs for VMFS outside ESX. Written from the on-disk layout in
-the project's format notes (shared/formats/vmfs.md); vmfs-tools' debugvmfs / vmfs-fuse /
-fsck.vmfs are the independent proof that the result is a volume they read as intended.
+for kura's tests: there is no mkfs for VMFS outside ESX. Written from the on-disk layout as
+vmfs-tools' libvmfs reads it (docs/vmfs.md, src/fs/vmfs_layout.h); vmfs-tools' debugvmfs /
+vmfs-fuse / fsck.vmfs are the independent proof that the result is a volume they read as
+intended.
 
 The volume holds files laid out every way the format allows: a fragmented multi-block file
 (blocks in reverse order around a free block), a sparse file (a hole and a to-be-zeroed
