@@ -11,7 +11,7 @@ namespace {
 
 // The header of a real image written by partclone.ext4 0.3.23 (64 MiB ext4, 1 KiB blocks),
 // field by field as docs/image-format.md ("The Partclone v2 stream") lays it out and
-// Partclone's src/partclone.h declares it; its stored CRC is 0xE6F96DC3.
+// Partclone's own partclone.h declares it; its stored CRC is 0xE6F96DC3.
 PartcloneHeader real_partclone_header() {
     PartcloneHeader h;
     h.writer_version = "0.3.23";
