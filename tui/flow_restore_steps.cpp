@@ -113,16 +113,11 @@ int blank_target(const FlowState& flow, const Screen& s) {
     return -1;
 }
 
-// For restoredisk, the disks; for restoreparts, every partition of every disk.
-Screen restore_target_screen(const FlowState& flow) {
+// For restoredisk, the disks; for restoreparts, every partition of every disk: each
+// refused (with why) when it cannot take `need`.
+std::vector<ScreenItem> target_items(const FlowState& flow, const ImageNeed& need) {
     const bool whole_disks = flow.job.mode == JobMode::restoredisk;
-    Screen s = flow.base(ScreenKind::menu, "restore_target.title");
-    const ImageNeed& need = flow.needs.at(static_cast<std::size_t>(flow.target_index));
-    std::string source = need.source.empty() ? format_bytes(need.source_bytes)
-                                             : need.source + ", " + format_bytes(need.source_bytes);
-    s.text = flow.t(whole_disks ? "restore_target.disk_text" : "restore_target.part_text",
-                    {{"name", need.name}, {"source", source}, {"needs", format_bytes(need.min_bytes)},
-                     {"index", std::to_string(flow.target_index + 1)}, {"count", std::to_string(flow.needs.size())}});
+    std::vector<ScreenItem> items;
     // `target` is what a job names the target by (a disk's identity, a partition's path).
     auto chosen_before = flow.chosen_targets.begin() + flow.target_index;
     auto add = [&](const std::string& name, const std::string& target, std::uint64_t size, const std::string& detail,
@@ -134,7 +129,7 @@ Screen restore_target_screen(const FlowState& flow) {
             flow.refuse(i, flow.t("reason.too_small", {{"needs", format_bytes(need.min_bytes)}}));
         else if (std::find(flow.chosen_targets.begin(), chosen_before, target) != chosen_before)
             flow.refuse(i, flow.t("reason.already_chosen"));
-        s.items.push_back(i);
+        items.push_back(i);
     };
     for (const auto& d : flow.disks) {
         std::string disk_refusal = d.name == flow.repo_disk ? flow.t("reason.holds_repository") : d.refusal;
@@ -153,6 +148,19 @@ Screen restore_target_screen(const FlowState& flow) {
             }
         }
     }
+    return items;
+}
+
+Screen restore_target_screen(const FlowState& flow) {
+    const bool whole_disks = flow.job.mode == JobMode::restoredisk;
+    Screen s = flow.base(ScreenKind::menu, "restore_target.title");
+    const ImageNeed& need = flow.needs.at(static_cast<std::size_t>(flow.target_index));
+    std::string source = need.source.empty() ? format_bytes(need.source_bytes)
+                                             : need.source + ", " + format_bytes(need.source_bytes);
+    s.text = flow.t(whole_disks ? "restore_target.disk_text" : "restore_target.part_text",
+                    {{"name", need.name}, {"source", source}, {"needs", format_bytes(need.min_bytes)},
+                     {"index", std::to_string(flow.target_index + 1)}, {"count", std::to_string(flow.needs.size())}});
+    s.items = target_items(flow, need);
     if (s.items.empty()) {
         s.text += "\n\n" + flow.t("disks.none");
         return s;
