@@ -2,8 +2,9 @@
 // keyboard, where images live (and the network to reach them), mode, the choices of the
 // mode, the plan, y/n, the running job and its result. screen() says what to show;
 // answer() takes what the operator did, checks it and moves on (or stays, with an error
-// on the screen); Answer::back_answer() returns to the previous step. The engine is reached only
-// through MenuServices, so the same flow runs in the terminal and in unit tests.
+// on the screen); Answer::back_answer() returns to the previous step. Each step is a row of
+// the step table (flow_step.h). The engine is reached only through MenuServices, so the
+// same flow runs in the terminal and in unit tests.
 #pragma once
 
 #include "tui/catalog.h"
@@ -17,6 +18,8 @@
 #include <vector>
 
 namespace kura::tui {
+
+struct FlowState;
 
 struct FlowOptions {
     std::optional<Language> language;   // preset (kura.lang=, --lang): the language step is skipped
@@ -65,8 +68,7 @@ public:
     std::string step_name() const;  // the current step's id, as in Screen::step
 
 private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    std::unique_ptr<FlowState> state_;
 };
 
 }  // namespace kura::tui

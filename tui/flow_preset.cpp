@@ -4,7 +4,7 @@
 #include "tui/flow.h"
 
 #include "core/log.h"
-#include "tui/flow_impl.h"
+#include "tui/flow_state.h"
 
 #include <algorithm>
 #include <cctype>
@@ -29,7 +29,7 @@ bool has_ipv4_address(const std::vector<NetworkInterface>& interfaces) {
 
 }  // namespace
 
-void Flow::Impl::reached_repo_kind() {
+void FlowState::reached_repo_kind() {
     if (preset_tried || !options.repository) return;
     preset_tried = true;
     apply_preset();
@@ -39,7 +39,7 @@ void Flow::Impl::reached_repo_kind() {
 // Fills every field the preset gives (whatever happens next, Back to repo_kind shows them),
 // then opens it - after the network steps when no interface has an address yet, after the
 // password for SMB - or stays on repo_kind saying what is wrong with it.
-void Flow::Impl::apply_preset() {
+void FlowState::apply_preset() {
     const std::string value = redacted_location(*options.repository);
     preset = parse_repository_preset(*options.repository);
     for (int i = 0; i < static_cast<int>(std::size(kRepoKinds)); ++i)
@@ -109,7 +109,7 @@ void Flow::Impl::apply_preset() {
 }
 
 
-void Flow::Impl::open_preset() {
+void FlowState::open_preset() {
     preset_pending = false;
     const std::string value = redacted_location(*options.repository);
     try {

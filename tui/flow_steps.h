@@ -1,11 +1,12 @@
 // The steps of kura-menu's journey and the choices its option screens cycle through:
-// shared by the flow's screens (flow_screens.cpp) and its answers (flow.cpp).
+// shared by the step handlers (flow_*_steps.cpp); what each step does is its row in the
+// step table (flow_step.h).
 #pragma once
 
 #include "tui/job.h"
 
+#include <cstddef>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,24 +25,8 @@ enum class Step {
     running, result, shell, reboot, power_off, power_off_confirm,
 };
 
-inline const std::map<Step, const char*> kStepNames = {
-    {Step::language, "language"}, {Step::japanese_unavailable, "japanese_unavailable"},
-    {Step::keyboard, "keyboard"}, {Step::keyboard_other, "keyboard_other"},
-    {Step::repo_kind, "repo_kind"}, {Step::local_partition, "local_partition"},
-    {Step::local_directory, "local_directory"}, {Step::nic, "nic"}, {Step::address_mode, "address_mode"},
-    {Step::static_address, "static_address"}, {Step::static_gateway, "static_gateway"},
-    {Step::static_dns, "static_dns"}, {Step::nfs_server, "nfs_server"}, {Step::nfs_export, "nfs_export"},
-    {Step::nfs_version, "nfs_version"}, {Step::smb_server, "smb_server"}, {Step::smb_share, "smb_share"},
-    {Step::smb_user, "smb_user"}, {Step::smb_password, "smb_password"}, {Step::smb_version, "smb_version"},
-    {Step::repo_found, "repo_found"}, {Step::mode, "mode"}, {Step::save_name, "save_name"},
-    {Step::save_disks, "save_disks"}, {Step::save_parts, "save_parts"}, {Step::save_options, "save_options"},
-    {Step::save_plan, "save_plan"}, {Step::save_confirm, "save_confirm"}, {Step::choose_image, "choose_image"},
-    {Step::restore_target, "restore_target"}, {Step::restore_options, "restore_options"},
-    {Step::restore_plan, "restore_plan"}, {Step::restore_confirm, "restore_confirm"},
-    {Step::restore_confirm_again, "restore_confirm_again"}, {Step::running, "running"},
-    {Step::result, "result"}, {Step::shell, "shell"}, {Step::reboot, "reboot"}, {Step::power_off, "power_off"},
-    {Step::power_off_confirm, "power_off_confirm"},
-};
+// The last step above, plus one: the step table (flow_step_table.cpp) has a row for each.
+inline constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::power_off_confirm) + 1;
 
 // The repository kinds in the order repo_kind offers them.
 inline constexpr const char* kRepoKinds[] = {"local_dev", "samba_server", "nfs_server", "mounted_dir"};

@@ -1,4 +1,4 @@
-// The columns of the menu's lists (what flow_screens.cpp lays out): widths counted in
+// The columns of the menu's lists (what the step handlers lay out): widths counted in
 // terminal columns without a locale - the flow has none, and the catalogs' Japanese is all
 // double-width - so headings, labels and sizes line up in English and Japanese alike.
 #pragma once

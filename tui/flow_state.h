@@ -1,6 +1,6 @@
-// The flow model's state: the step the operator is on, the way back, and every answer so
-// far. Private to tui/flow*.cpp: what a step shows is built in flow_screens.cpp, what an
-// answer does in flow.cpp.
+// The flow model's state: the step the operator is on, the way back, every answer so far,
+// and what more than one step does with them. Private to tui/flow*.cpp: what each step
+// shows and what an answer to it does are its handlers (flow_step.h).
 #pragma once
 
 #include "tui/flow.h"
@@ -21,7 +21,7 @@ inline bool logon_refused(const std::string& message) {
            message.find("denied") != std::string::npos;
 }
 
-struct Flow::Impl {
+struct FlowState {
     using Step = flow_steps::Step;
 
     MenuServices& services;
@@ -75,7 +75,7 @@ struct Flow::Impl {
     std::size_t split = 0;
     std::size_t when_done = 0;
 
-    Impl(MenuServices& s, FlowOptions o);
+    FlowState(MenuServices& s, FlowOptions o);
 
     std::string t(std::string_view key) const { return tr(language, key); }
     std::string t(std::string_view key, std::initializer_list<std::pair<std::string_view, std::string>> args) const {
@@ -89,15 +89,18 @@ struct Flow::Impl {
     // A step was entered (forward or back): lists of disks and partitions are read again
     // there, so a disk plugged in or partitioned meanwhile shows up.
     void entered();
-    // Power off, asked first when the last image was never verified.
-    void power_off_chosen();
     // Back to an earlier step (dropping what came after it), with an error to show there.
     void return_to(Step earlier, const std::string& message);
     // Forgets the steps back to (and including) `stop`, so that Back from the next
     // screen does not walk through a finished job or a chosen repository again.
     void forget_history_to(Step stop);
 
-    // ----- screens -----
+    // ----- the current step's handlers (its row in the step table) -----
+
+    Screen screen() const;
+    void answer(const Answer& a);
+
+    // ----- pieces of screens more than one step shows (flow_screens.cpp) -----
 
     Screen base(ScreenKind kind, const std::string& title_key) const;
     static ScreenItem item(std::string key, std::string label, std::string detail = {});
@@ -106,54 +109,29 @@ struct Flow::Impl {
     Screen input_screen(const std::string& title_key, const std::string& text_key, const std::string& value,
                         ScreenKind kind = ScreenKind::input) const;
     std::string disk_detail(const DiskInfo& d) const;
-    // What is on the disk now: "blank", its table and partitions, or a whole-disk filesystem.
-    std::string disk_contents(const DiskInfo& d) const;
-    // The restore target list's cursor: a blank disk (restoredisk) or unformatted partition
-    // (restoreparts) that may be chosen and is not the image's source; -1 when none is.
-    int blank_target(const Screen& s) const;
-    // "(about 5 min, 30.0 GB)" for the check before restoring (the rate is on the screen).
-    std::string check_cost() const;
-    std::string plan_line(const PlanItem& i) const;
-    std::string result_command() const;
     std::string partition_detail(const PartitionInfo& p) const;
-    std::string image_detail(const ImageEntry& e) const;
-    std::string plan_text() const;
-    std::string targets_text() const;
-    Screen screen() const;
-
-    // For restoredisk, the disks; for restoreparts, every partition of every disk.
-    Screen restore_target_screen() const;
+    // The running job's screen (the running step shows it before the first numbers).
     Screen progress_screen(const ProgressSnapshot& p) const;
-    Screen result_screen() const;
 
-    // ----- answers -----
+    // ----- what more than one step does (flow.cpp) -----
 
-    void answer(const Answer& a);
-    void choose_keymap(const std::string& name);
+    // Opens the repository; on failure goes back to `on_error` with what the engine said.
+    void open_repo(const std::string& location, Step on_error);
+    // What both openings (chosen, preset) do once the repository answered.
+    void repository_opened(const std::string& location);
+    // The repository may have changed (a save just finished): read it again.
+    void reread_repository();
+    void refresh_disks();
+    // The engine's dry run of the job as chosen; on success on to `plan_step`.
+    void make_plan(Step plan_step);
+    void job_finished(const JobResult& r);
+
+    // ----- a preset repository (flow_preset.cpp) -----
+
     // repo_kind has been reached (keyboard answered or preset): the preset's turn, once.
     void reached_repo_kind();
     void apply_preset();
     void open_preset();
-    void choose_repo_kind(int index);
-    void apply_network();
-
-    // Opens the repository; on failure goes back to `on_error` with what the engine said.
-    void open_repo(const std::string& location, Step on_error);
-    // What both openings do once the repository answered.
-    void repository_opened(const std::string& location);
-    void refresh_disks();
-    void choose_mode(int index);
-
-    // The repository may have changed (a save just finished): read it again.
-    void reread_repository();
-    void choose_sources(const Answer& a);
-    void cycle_save_option(int index);
-    void cycle_restore_option(int index);
-    void make_plan(Step plan_step);
-    void choose_image(int index);
-    void choose_target(int index);
-    void job_finished(const JobResult& r);
-    void start_over();
 };
 
 }  // namespace kura::tui
