@@ -4,8 +4,10 @@
 // trusted, the metadata is cross-checked against it (fs/ext_consistency.cpp).
 #include "fs/ext_consistency.h"
 #include "fs/filesystem.h"
+#include "fs/repair_failure.h"
 
 #include "core/error.h"
+#include "core/run_tool.h"
 
 #include <ext2fs/ext2fs.h>
 
@@ -105,6 +107,34 @@ public:
             pos = end;
         }
         return map;
+    }
+
+    std::vector<std::string> repair_command(const std::string& path) const override {
+        return {"e2fsck", "-f", "-y", path};
+    }
+
+    std::string judge_repair(const std::string& label, const std::string& path,
+                             const ToolResult& result) const override {
+        // e2fsck: 1 = errors corrected, 2 = corrected and a reboot wanted (only for a
+        // mounted root, which is never repaired here); 4 and up = errors left, or it failed.
+        if (result.exit_status == 0) return "no errors";
+        if (result.exit_status == 1 || result.exit_status == 2) return "errors found and corrected";
+        throw_repair_failure(label, repair_command(path), result,
+                             result.exit_status == 4 ? "left errors uncorrected" : "failed");
+    }
+
+    bool grows() const override { return true; }
+
+    void grow(const std::string& path) const override {
+        // resize2fs wants a freshly checked filesystem; e2fsck's 1 means "fixed something".
+        run_tool_checked({"e2fsck", "-f", "-y", path}, ExitCode::io_error, {0, 1});
+        run_tool_checked({"resize2fs", path}, ExitCode::io_error);
+    }
+
+    std::optional<RepositoryMount> repository_mount(const std::string& type) const override {
+        // The ext4 driver mounts all three; ext4dev (a test flag) is not a repository.
+        if (type == "ext4dev") return std::nullopt;
+        return RepositoryMount{{type, "ext4"}, "", true};
     }
 };
 

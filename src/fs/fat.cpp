@@ -6,9 +6,11 @@
 #include "fs/fat_boot_sector.h"
 #include "fs/fat_consistency.h"
 #include "fs/filesystem.h"
+#include "fs/repair_failure.h"
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/run_tool.h"
 #include "device/device.h"
 
 #include <algorithm>
@@ -140,6 +142,32 @@ public:
             return why + " (`fsck.fat -a " + device.path() + "` may repair it)";
         }
         return {};
+    }
+
+    std::vector<std::string> repair_command(const std::string& path) const override {
+        return {"fsck.fat", "-a", "-w", path};
+    }
+
+    std::string judge_repair(const std::string& label, const std::string& path,
+                             const ToolResult& result) const override {
+        // fsck.fat: 0 = nothing found; 1 = "recoverable errors detected" (repaired with -a)
+        // but also "internal inconsistency" when it gave up; 2 = usage, nothing accessed.
+        // So after a 1, a read-only check must find it clean.
+        if (result.exit_status == 0) return "no errors";
+        if (result.exit_status != 1) throw_repair_failure(label, repair_command(path), result, "failed");
+        std::vector<std::string> recheck{"fsck.fat", "-n", path};
+        ToolResult again = run_tool(recheck, ExitCode::source_unsupported);
+        log::debug(command_text(recheck) + " (exit " + std::to_string(again.exit_status) + "):\n" + again.output);
+        if (again.exit_status != 0)
+            throw_repair_failure(label, recheck, again, "still finds errors after `fsck.fat -a -w`");
+        return "errors found and corrected";
+    }
+
+    // No grow: a larger FAT needs larger FATs, which moves the whole data area, and kura
+    // has no tool for that on its live system (dosfstools has no resizer).
+
+    std::optional<RepositoryMount> repository_mount(const std::string&) const override {
+        return RepositoryMount{{"vfat"}, "", false};
     }
 
     UsedBlockMap read_used_blocks(const std::string& path, const FsReadOptions& options) const override {

@@ -12,9 +12,11 @@
 #include "fs/ntfs_boot_sector.h"
 #include "fs/ntfs_consistency.h"
 #include "fs/ntfs_relocation.h"
+#include "fs/repair_failure.h"
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/run_tool.h"
 #include "device/device.h"
 
 #include <algorithm>
@@ -220,6 +222,43 @@ public:
 
     void after_restore(Device& target, std::optional<std::uint64_t> start_sector) const override {
         if (start_sector) relocate_ntfs_boot_sectors(target, *start_sector);
+    }
+
+    // ntfsfix without -d marks the volume dirty to have Windows run chkdsk, and kura
+    // refuses a dirty volume: the repair would defeat itself.
+    std::vector<std::string> repair_command(const std::string& path) const override {
+        return {"ntfsfix", "-d", path};
+    }
+
+    std::string judge_repair(const std::string& label, const std::string& path,
+                             const ToolResult& result) const override {
+        // ntfsfix: 0 = done, 1 = it could not fix or mount the volume.
+        if (result.exit_status != 0) throw_repair_failure(label, repair_command(path), result, "could not repair it");
+        return "repaired by ntfsfix (its journal reset)";  // it always resets the journal
+    }
+
+    bool grows() const override { return true; }
+
+    void grow(const std::string& path) const override {
+        // A test run first, as ntfsresize's manual asks: it checks the volume and the resize
+        // constraints without writing, so a volume it would refuse is left exactly as it was
+        // restored. --force skips its question (there is no one to answer it) and lets it grow
+        // a volume already marked for chkdsk; it marks every volume it resizes anyway.
+        const std::vector<std::string> test_run{"ntfsresize", "--no-action", "--force", path};
+        ToolResult r = run_tool(test_run, ExitCode::io_error);
+        if (r.exit_status != 0)
+            throw Error(ExitCode::io_error, path + ": `" + command_text(test_run) + "` says the NTFS cannot grow (exit " +
+                                                std::to_string(r.exit_status) +
+                                                "); it was restored at its saved size and left so. Its output:\n" +
+                                                r.output);
+        run_tool_checked({"ntfsresize", "--force", path}, ExitCode::io_error);
+        log::info(path + ": ntfsresize marked the grown NTFS for a consistency check; Windows runs chkdsk on it at "
+                         "its next boot (until then kura saves it only with --ntfs-force)");
+    }
+
+    std::optional<RepositoryMount> repository_mount(const std::string&) const override {
+        // Debian 12's kernel (the live ISO's) has no ntfs3: ntfs-3g mounts it over FUSE.
+        return RepositoryMount{{"ntfs3"}, "ntfs-3g", false};
     }
 };
 

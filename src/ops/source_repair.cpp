@@ -4,65 +4,9 @@
 #include "core/log.h"
 #include "core/run_tool.h"
 #include "device/safety.h"
+#include "fs/repair_failure.h"
 
 namespace kura {
-namespace {
-
-bool is_ext(const std::string& fs_type) {
-    return fs_type == "ext2" || fs_type == "ext3" || fs_type == "ext4" || fs_type == "ext4dev";
-}
-
-std::string command_text(const std::vector<std::string>& argv) {
-    std::string s;
-    for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
-    return s;
-}
-
-// The last lines of what a tool printed, enough to say what it could not fix.
-std::string output_tail(const std::string& output) {
-    constexpr std::size_t kMax = 1500;
-    std::string tail = output.size() > kMax ? "..." + output.substr(output.size() - kMax) : output;
-    while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.pop_back();
-    return tail;
-}
-
-[[noreturn]] void fail(const std::string& label, const std::vector<std::string>& argv, const ToolResult& r,
-                       const std::string& what) {
-    throw Error(ExitCode::source_unsupported,
-                label + ": `" + command_text(argv) + "` " + what +
-                    (r.exit_status >= 0 ? " (exit " + std::to_string(r.exit_status) + ")" : " (killed by a signal)") +
-                    "; it is not saved. Its output:\n" + output_tail(r.output));
-}
-
-// Whether the tool's exit status means the filesystem is consistent now; throws otherwise.
-// Returns true when it changed something.
-bool judge(const std::string& label, const std::string& fs_type, const std::vector<std::string>& argv,
-           const ToolResult& r, const std::string& write_path) {
-    if (is_ext(fs_type)) {
-        // e2fsck: 1 = errors corrected, 2 = corrected and a reboot wanted (only for a
-        // mounted root, which is never repaired here); 4 and up = errors left, or it failed.
-        if (r.exit_status == 0) return false;
-        if (r.exit_status == 1 || r.exit_status == 2) return true;
-        fail(label, argv, r, r.exit_status == 4 ? "left errors uncorrected" : "failed");
-    }
-    if (fs_type == "vfat") {
-        // fsck.fat: 0 = nothing found; 1 = "recoverable errors detected" (repaired with -a)
-        // but also "internal inconsistency" when it gave up; 2 = usage, nothing accessed.
-        // So after a 1, a read-only check must find it clean.
-        if (r.exit_status == 0) return false;
-        if (r.exit_status != 1) fail(label, argv, r, "failed");
-        std::vector<std::string> recheck{"fsck.fat", "-n", write_path};
-        ToolResult again = run_tool(recheck, ExitCode::source_unsupported);
-        log::debug(command_text(recheck) + " (exit " + std::to_string(again.exit_status) + "):\n" + again.output);
-        if (again.exit_status != 0) fail(label, recheck, again, "still finds errors after `fsck.fat -a -w`");
-        return true;
-    }
-    // ntfsfix: 0 = done, 1 = it could not fix or mount the volume.
-    if (r.exit_status != 0) fail(label, argv, r, "could not repair it");
-    return true;  // it always resets the journal
-}
-
-}  // namespace
 
 SourceRepair source_repair_mode(bool repair_first, bool dry_run, bool resume) {
     if (!repair_first) return SourceRepair::off;
@@ -76,10 +20,8 @@ SourceRepair source_repair_mode(bool repair_first, bool dry_run, bool resume) {
 }
 
 std::vector<std::string> repair_command(const std::string& fs_type, const std::string& path) {
-    if (is_ext(fs_type)) return {"e2fsck", "-f", "-y", path};
-    if (fs_type == "vfat") return {"fsck.fat", "-a", "-w", path};
-    if (fs_type == "ntfs") return {"ntfsfix", "-d", path};
-    return {};
+    const FilesystemReader* fs = filesystem_for(fs_type);
+    return fs ? fs->repair_command(path) : std::vector<std::string>{};
 }
 
 void repair_source_filesystem(const std::string& path, const std::string& name, const std::string& fs_type,
@@ -98,10 +40,7 @@ void repair_source_filesystem(const std::string& path, const std::string& name, 
     log::info("--fsck: checking and repairing " + label + " with " + command_text(argv));
     ToolResult r = run_tool(argv, ExitCode::source_unsupported);
     log::debug(command_text(argv) + " (exit " + std::to_string(r.exit_status) + "):\n" + r.output);
-    bool changed = judge(label, fs_type, argv, r, write_path);
-    log::info("--fsck: " + label + ": " +
-              (changed ? (fs_type == "ntfs" ? "repaired by ntfsfix (its journal reset)" : "errors found and corrected")
-                       : "no errors"));
+    log::info("--fsck: " + label + ": " + filesystem_for(fs_type)->judge_repair(label, write_path, r));
 }
 
 PartitionSource inspect_partition_before_repair(const std::string& path, const std::string& name,

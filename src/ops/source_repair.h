@@ -1,13 +1,11 @@
 // `--fsck` (Clonezilla's -fsck-src-part-y): each source filesystem checked and repaired
 // with its own tool before kura reads it, so a filesystem that was not unmounted cleanly
-// is saved repaired instead of being refused (or imaged as it is with --fs-force):
-//   ext2/3/4  e2fsck -f -y
-//   FAT       fsck.fat -a -w (and fsck.fat -n afterwards when it says it changed something,
-//             since its exit status 1 also means "gave up")
-//   NTFS      ntfsfix -d (ntfsfix without -d marks the volume dirty to have Windows run
-//             chkdsk, and kura refuses a dirty volume: the repair would defeat itself)
-// Anything else (swap, VMFS, a partition copied whole) is left alone. A filesystem that is
-// mounted, even read-only, is never repaired under its mount: it is skipped, and said so.
+// is saved repaired instead of being refused (or imaged as it is with --fs-force). Which
+// tool, and what its exit status means, is the filesystem's own (FilesystemReader's
+// repair_command and judge_repair in src/fs/: e2fsck -f -y, fsck.fat -a -w, ntfsfix -d);
+// this file decides when a repair runs. A filesystem without a repair tool (swap, VMFS, a
+// partition copied whole) is left alone. A filesystem that is mounted, even read-only, is
+// never repaired under its mount: it is skipped, and said so.
 // The repair runs after the sources were found and checked for safety and before their
 // filesystems are read for the plan, so the plan and the image are of the repaired state.
 #pragma once
