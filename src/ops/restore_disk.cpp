@@ -128,14 +128,14 @@ void make_swap(const std::string& path, const ProbeResult& swap) {
 }
 
 void grow_filesystem(const std::string& path, const std::string& fs_type) {
-    if (fs_type.rfind("ext", 0) != 0) {
+    // How a filesystem grows is its own (FilesystemReader::grow in src/fs/).
+    const FilesystemReader* fs = filesystem_for(fs_type);
+    if (!fs || !fs->grows()) {
         log::warn(path + ": " + fs_type + " is left at its saved size inside the grown partition");
         return;
     }
     log::info("growing the " + fs_type + " filesystem on " + path + " to its partition");
-    // resize2fs wants a freshly checked filesystem; e2fsck's 1 means "fixed something".
-    run_tool_checked({"e2fsck", "-f", "-y", path}, ExitCode::io_error, {0, 1});
-    run_tool_checked({"resize2fs", path}, ExitCode::io_error);
+    fs->grow(path);
 }
 
 // Where each partition of a restored disk is written: its device node after the kernel
