@@ -3,6 +3,7 @@
 // step table (flow_step.h).
 #pragma once
 
+#include "fs/filesystem.h"
 #include "tui/job.h"
 
 #include <cstddef>
@@ -55,10 +56,9 @@ inline constexpr CompressionChoice kCompressionChoices[] = {
 inline constexpr std::uint64_t kSplitChoicesMb[] = {4096, 2000, 1000, 0};
 inline constexpr WhenDone kWhenDoneChoices[] = {WhenDone::show_result, WhenDone::reboot, WhenDone::power_off};
 
-// The filesystems kura can mount itself for a `dev:` repository.
-inline bool repository_fs(const std::string& fs) {
-    return fs == "ext2" || fs == "ext3" || fs == "ext4" || fs == "vfat" || fs == "exfat" || fs == "ntfs";
-}
+// The filesystems kura can mount itself for a `dev:` repository: the filesystem table says
+// (FilesystemReader::repository_mount, src/fs/).
+inline bool repository_fs(const std::string& fs) { return repository_mount_for(fs).has_value(); }
 
 // The mode menu's items, in order.
 inline constexpr const char* kModes[] = {"savedisk", "saveparts", "restoredisk", "restoreparts", "checkimage",

@@ -5,6 +5,7 @@
 #include "device/mount_table.h"
 #include "device/probe.h"
 #include "device/safety.h"
+#include "fs/filesystem.h"
 
 #include <blkid/blkid.h>
 
@@ -48,7 +49,7 @@ std::string candidate_partitions() {
         } catch (const Error&) {
             continue;
         }
-        if (probe.type.empty() || probe.type == "swap" || probe.type == "LVM2_member") continue;
+        if (!repository_mount_for(probe.type)) continue;
         // The disk's device link runs through the USB bus for USB disks.
         std::string disk_link = fs::canonical(entry.path(), ec).parent_path().string();
         bool usb = disk_link.find("/usb") != std::string::npos;
@@ -92,16 +93,15 @@ std::set<std::string> kernel_filesystems() {
     return types;
 }
 
+std::string mountable_types() {
+    std::string out;
+    for (const auto& t : repository_filesystem_types()) out += (out.empty() ? "" : ", ") + t;
+    return out;
+}
+
 // The kernel filesystem that mounts what blkid found; empty when the kernel has none.
-std::string kernel_type_for(const std::string& probed, const std::set<std::string>& offered) {
-    std::vector<std::string> candidates;
-    if (probed == "ext2" || probed == "ext3" || probed == "ext4")
-        candidates = {probed, "ext4"};  // the ext4 driver mounts all three
-    else if (probed == "ntfs")
-        candidates = {"ntfs3"};
-    else
-        candidates = {probed};
-    for (const auto& c : candidates)
+std::string kernel_type_for(const RepositoryMount& how, const std::set<std::string>& offered) {
+    for (const auto& c : how.kernel_types)
         if (offered.count(c)) return c;
     return "";
 }
@@ -112,9 +112,8 @@ std::string kernel_type_for(const std::string& probed, const std::set<std::strin
 // LocalRepository sets where the filesystem keeps them.
 constexpr const char* kOwnerOnlyMasks = "fmask=0177,dmask=0077";
 
-const char* mount_options_for(const std::string& kernel_type) {
-    if (kernel_type == "vfat" || kernel_type == "exfat" || kernel_type == "ntfs3") return kOwnerOnlyMasks;
-    return nullptr;
+const char* mount_options_for(const RepositoryMount& how) {
+    return how.unix_permissions ? nullptr : kOwnerOnlyMasks;
 }
 
 std::string make_private_directory() {
@@ -126,22 +125,33 @@ std::string make_private_directory() {
     return templ;
 }
 
-void run_ntfs_3g(const std::string& device, const std::string& dir) {
+// A FUSE helper mounts like mount(8)'s helpers: `helper -o OPTIONS DEVICE DIR`.
+void run_fuse_helper(const std::string& helper, const RepositoryMount& how, const std::string& device,
+                     const std::string& dir) {
+    // The messages' ids name the helper ("repo.ntfs_3g_missing"), as the menu's catalogs do.
+    std::string id = "repo." + helper;
+    std::replace(id.begin(), id.end(), '-', '_');
+    const char* options = mount_options_for(how);
     pid_t pid = ::fork();
-    if (pid < 0) throw_errno(ExitCode::io_error, "cannot start ntfs-3g", errno);
+    if (pid < 0) throw_errno(ExitCode::io_error, "cannot start " + helper, errno);
     if (pid == 0) {
-        ::execlp("ntfs-3g", "ntfs-3g", "-o", kOwnerOnlyMasks, device.c_str(), dir.c_str(),
-                 static_cast<char*>(nullptr));
+        if (options)
+            ::execlp(helper.c_str(), helper.c_str(), "-o", options, device.c_str(), dir.c_str(),
+                     static_cast<char*>(nullptr));
+        else
+            ::execlp(helper.c_str(), helper.c_str(), device.c_str(), dir.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-        throw Error(ExitCode::io_error, "repo.ntfs_3g_missing", device + ": ntfs-3g could not mount it (ntfs-3g is not installed)",
+        throw Error(ExitCode::io_error, id + "_missing",
+                    device + ": " + helper + " could not mount it (" + helper + " is not installed)",
                     {{"device", device}});
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw Error(ExitCode::io_error, "repo.ntfs_3g_failed", device + ": ntfs-3g could not mount it", {{"device", device}});
+        throw Error(ExitCode::io_error, id + "_failed", device + ": " + helper + " could not mount it",
+                    {{"device", device}});
 }
 
 }  // namespace
@@ -169,19 +179,28 @@ PartitionMount::PartitionMount(const std::string& spec) : device_(resolve_device
     ProbeResult probe = probe_filesystem(device_);
     if (probe.type.empty())
         throw Error(ExitCode::source_unsupported, "--repo dev:" + spec + ": " + device_ + " holds no filesystem");
-    std::string type = kernel_type_for(probe.type, kernel_filesystems());
-    bool fuse_ntfs = type.empty() && probe.type == "ntfs";
-    if (type.empty() && !fuse_ntfs)
+    // Which filesystems can hold a repository, and how each is mounted, is the filesystem
+    // table's (FilesystemReader::repository_mount in src/fs/).
+    std::optional<RepositoryMount> how = repository_mount_for(probe.type);
+    if (!how)
+        throw Error(ExitCode::source_unsupported, "--repo dev:" + spec + ": " + device_ + " holds " + probe.type +
+                                                      ", which kura does not mount for a repository (it mounts " +
+                                                      mountable_types() + "); mount it yourself and give the "
+                                                      "directory as --repo");
+    std::string type = kernel_type_for(*how, kernel_filesystems());
+    bool fuse = type.empty() && !how->fuse_helper.empty();
+    if (type.empty() && !fuse)
         throw Error(ExitCode::source_unsupported, "--repo dev:" + spec + ": " + device_ + " holds " + probe.type +
                                                       ", which the running kernel cannot mount (not in "
                                                       "/proc/filesystems)");
     mount_point_ = make_private_directory();
     try {
-        if (fuse_ntfs) {
-            log::info("the kernel has no ntfs3; mounting " + device_ + " with ntfs-3g (FUSE)");
-            run_ntfs_3g(device_, mount_point_);
+        if (fuse) {
+            log::info("the kernel has no " + how->kernel_types.front() + "; mounting " + device_ + " with " +
+                      how->fuse_helper + " (FUSE)");
+            run_fuse_helper(how->fuse_helper, *how, device_, mount_point_);
         } else if (::mount(device_.c_str(), mount_point_.c_str(), type.c_str(), MS_NOATIME | MS_NODEV | MS_NOSUID,
-                           mount_options_for(type)) != 0) {
+                           mount_options_for(*how)) != 0) {
             throw_errno(ExitCode::io_error, device_ + ": mounting it as " + type + " failed", errno);
         }
     } catch (...) {
