@@ -80,7 +80,9 @@ public:
     // it was saved from. false by default: it then stays at its saved size.
     virtual bool grows() const;
     // Grows the filesystem on `path` (just restored and flushed, not mounted) to the size of
-    // its device. Throws Error(io_error) with the tool's output when that fails.
+    // its device. Throws Error(io_error) with the tool's output when that fails; leaves it
+    // at its saved size with a warning when growing that filesystem would be unsafe (an
+    // NTFS that Windows left hibernated or dirty).
     virtual void grow(const std::string& path) const;
 
     // How a `dev:` repository on a filesystem of libblkid type `type` is mounted; nullopt

@@ -98,22 +98,45 @@ NtfsBootSector read_boot_sector(const std::string& path, const Device& device) {
     return *boot;
 }
 
-// Refuses a volume Windows did not leave consistent, unless the operator insists.
-void refuse_unclean(const std::string& path, ntfs_volume* vol, const FsReadOptions& options) {
+// What is wrong with a volume Windows did not leave consistent, and how to fix it in
+// Windows; empty when it is clean.
+struct UncleanState {
     std::string problem, fix;
+};
+
+UncleanState unclean_state(const std::string& path, ntfs_volume* vol) {
     if (ntfs_volume_check_hiberfile(vol, 0) < 0) {
         if (errno != EPERM) unsupported(path, std::string("cannot read hiberfil.sys: ") + std::strerror(errno));
-        problem = "Windows is hibernated on it, or was shut down with Fast Startup (hiberfil.sys holds a "
-                  "saved session); an image of it would lose that session's changes or damage them";
-        fix = "boot Windows and shut it down fully (hold Shift while choosing Shut down, or run "
-              "`shutdown /s /t 0`; to stop it recurring, turn off Fast Startup or run `powercfg /h off`)";
-    } else if (vol->flags & VOLUME_IS_DIRTY) {
-        problem = "the volume is marked dirty (Windows found or suspected errors, or it was not shut down cleanly)";
-        fix = "boot Windows and run `chkdsk /f` on this volume (then shut down fully)";
+        return {"Windows is hibernated on it, or was shut down with Fast Startup (hiberfil.sys holds a "
+                "saved session); an image of it would lose that session's changes or damage them",
+                "boot Windows and shut it down fully (hold Shift while choosing Shut down, or run "
+                "`shutdown /s /t 0`; to stop it recurring, turn off Fast Startup or run `powercfg /h off`)"};
     }
-    if (problem.empty()) return;
-    if (!options.ntfs_force) unsupported(path, problem + ". To fix it: " + fix + ". Or pass --ntfs-force to image it as it is.");
-    log::warn(path + ": imaging anyway because of --ntfs-force: " + problem);
+    if (vol->flags & VOLUME_IS_DIRTY)
+        return {"the volume is marked dirty (Windows found or suspected errors, or it was not shut down cleanly)",
+                "boot Windows and run `chkdsk /f` on this volume (then shut down fully)"};
+    return {};
+}
+
+// Opened read-only and forensic: libntfs-3g must not reset the journal or touch any flag.
+Volume open_forensic(const std::string& path) {
+    errno = 0;
+    Volume vol(ntfs_mount(path.c_str(), NTFS_MNT_RDONLY | NTFS_MNT_FORENSIC | NTFS_MNT_IGNORE_HIBERFILE));
+    if (!vol) {
+        int err = errno;
+        unsupported(path, std::string("libntfs-3g cannot open the NTFS volume: ") + std::strerror(err) +
+                              " (run `chkdsk /f` on it in Windows, or `ntfsfix -n " + path + "` to see why)");
+    }
+    return vol;
+}
+
+// Refuses a volume Windows did not leave consistent, unless the operator insists.
+void refuse_unclean(const std::string& path, ntfs_volume* vol, const FsReadOptions& options) {
+    const UncleanState state = unclean_state(path, vol);
+    if (state.problem.empty()) return;
+    if (!options.ntfs_force)
+        unsupported(path, state.problem + ". To fix it: " + state.fix + ". Or pass --ntfs-force to image it as it is.");
+    log::warn(path + ": imaging anyway because of --ntfs-force: " + state.problem);
 }
 
 // Marks the clusters set in $Bitmap, `unit` bytes per image block.
@@ -166,14 +189,7 @@ public:
         route_library_messages();
         const NtfsBootSector boot = read_boot_sector(path, Device::open(path, Access::read_only, Role::source));
 
-        // Read-only and forensic: libntfs-3g must not reset the journal or touch any flag.
-        errno = 0;
-        Volume vol(ntfs_mount(path.c_str(), NTFS_MNT_RDONLY | NTFS_MNT_FORENSIC | NTFS_MNT_IGNORE_HIBERFILE));
-        if (!vol) {
-            int err = errno;
-            unsupported(path, std::string("libntfs-3g cannot open the NTFS volume: ") + std::strerror(err) +
-                                  " (run `chkdsk /f` on it in Windows, or `ntfsfix -n " + path + "` to see why)");
-        }
+        Volume vol = open_forensic(path);
         refuse_unclean(path, vol.get(), options);
         if (vol->cluster_size != boot.cluster_size)
             unsupported(path, "the boot sector and libntfs-3g disagree on the cluster size");
@@ -240,6 +256,18 @@ public:
     bool grows() const override { return true; }
 
     void grow(const std::string& path) const override {
+        // An image saved with --ntfs-force of a hibernated or dirty volume: ntfsresize would
+        // resize it all the same (and reset its journal), and a Windows resuming from
+        // hibernation onto a resized volume damages it. Only Windows can make it clean.
+        {
+            route_library_messages();
+            Volume vol = open_forensic(path);
+            if (const UncleanState state = unclean_state(path, vol.get()); !state.problem.empty()) {
+                log::warn(path + ": ntfs is left at its saved size inside the grown partition: " + state.problem +
+                          ". To grow it: " + state.fix + ", then extend it in Disk Management");
+                return;
+            }
+        }  // closed before ntfsresize opens it
         // A test run first, as ntfsresize's manual asks: it checks the volume and the resize
         // constraints without writing, so a volume it would refuse is left exactly as it was
         // restored. --force skips its question (there is no one to answer it) and lets it grow
