@@ -196,8 +196,8 @@ PartitionMount::PartitionMount(const std::string& spec) : device_(resolve_device
     mount_point_ = make_private_directory();
     try {
         if (fuse) {
-            log::info("the kernel has no " + how->kernel_types.front() + "; mounting " + device_ + " with " +
-                      how->fuse_helper + " (FUSE)");
+            log::info("the kernel has no " + (how->kernel_types.empty() ? probe.type : how->kernel_types.front()) +
+                      "; mounting " + device_ + " with " + how->fuse_helper + " (FUSE)");
             run_fuse_helper(how->fuse_helper, *how, device_, mount_point_);
         } else if (::mount(device_.c_str(), mount_point_.c_str(), type.c_str(), MS_NOATIME | MS_NODEV | MS_NOSUID,
                            mount_options_for(*how)) != 0) {

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Which filesystems a `dev:` repository can live on is the filesystem table's
+(FilesystemReader::repository_mount): a partition holding anything else is refused by name,
+untouched and unmounted, and left out of the candidates `dev:` alone lists; exFAT, a row with
+no used-block reader, is one kura mounts (or names the kernel's missing driver)."""
+import os
+
+import kuratest as kt
+from kuratest import EXIT_OK, EXIT_UNSUPPORTED, EXIT_USAGE, KuraTestCase, MiB, main, run, run_kura
+
+
+def mounts_of(dev):
+    """Mount points of block device dev, from the kernel's own table."""
+    rdev = os.stat(dev).st_rdev
+    wanted = "%d:%d" % (os.major(rdev), os.minor(rdev))
+    with open("/proc/self/mountinfo") as f:
+        return [line.split()[4] for line in f if line.split()[2] == wanted]
+
+
+def kernel_has(fs):
+    with open("/proc/filesystems") as f:
+        return any(line.split()[-1] == fs for line in f if line.strip())
+
+
+class DeviceRepositoryFilesystems(KuraTestCase):
+    REQUIRED_TOOLS = KuraTestCase.REQUIRED_TOOLS + ("mkfs.minix", "mkfs.exfat")
+
+    def setUp(self):
+        super().setUp()
+        self.source = kt.make_ext(self.path("source.img"), 8 * MiB, ["-t", "ext4"])
+
+    def test_a_filesystem_the_table_does_not_mount_is_refused(self):
+        backing = kt.zeroed_file(self.path("minix.img"), 16 * MiB)
+        run(["mkfs.minix", backing])
+        before = kt.sha256_file(backing)
+        dev = self.attach_loop(backing)
+        self.assertEqual(kt.blkid_type(dev), "minix")
+        rc, out, err = run_kura("saveparts", "--repo", "dev:" + dev, "--progress=none", "img", self.source)
+        self.assertKura((rc, out, err), EXIT_UNSUPPORTED)
+        self.assertIn("--repo dev:%s: %s holds minix, which kura does not mount for a repository (it mounts "
+                      "ext2, ext3, ext4, vfat, ntfs, exfat); mount it yourself and give the directory as --repo"
+                      % (dev, dev), err)
+        self.assertEqual(mounts_of(dev), [])
+        self.assertEqual(kt.sha256_file(backing), before)
+
+        # `dev:` alone lists the candidates: this one is not among them, an ext4 one is.
+        ext = self.attach_loop(kt.make_ext(self.path("cand.img"), 8 * MiB, ["-t", "ext4", "-L", "kuracandfs"]))
+        rc, out, err = run_kura("list-images", "--repo", "dev:")
+        self.assertKura((rc, out, err), EXIT_USAGE)
+        self.assertIn("%s (ext4, LABEL=kuracandfs)" % os.path.basename(ext), err)
+        self.assertNotIn(os.path.basename(dev) + " (", err)
+
+    def test_exfat_repository(self):
+        backing = kt.zeroed_file(self.path("exfat.img"), 64 * MiB)
+        run(["mkfs.exfat", "-L", "KURAEXFAT", backing])
+        dev = self.attach_loop(backing)
+        self.assertEqual(kt.blkid_type(dev), "exfat")
+        if not kernel_has("exfat"):
+            # In the table, so kura tries; the kernel is what is missing, and the message says so.
+            before = kt.sha256_file(backing)
+            rc, out, err = run_kura("saveparts", "--repo", "dev:" + dev, "--progress=none", "img", self.source)
+            self.assertKura((rc, out, err), EXIT_UNSUPPORTED)
+            self.assertIn("%s holds exfat, which the running kernel cannot mount (not in /proc/filesystems)" % dev,
+                          err)
+            self.assertEqual(mounts_of(dev), [])
+            self.assertEqual(kt.sha256_file(backing), before)
+            return
+        rc, out, err = run_kura("saveparts", "--repo", "dev:" + dev, "--progress=none", "--verbose", "img",
+                                self.source)
+        self.assertKura((rc, out, err), EXIT_OK)
+        self.assertIn("mounted %s (exfat)" % dev, err)
+        self.assertEqual(mounts_of(dev), [])
+        self.assertKura(run_kura("checkimage", "--repo", "dev:" + dev, "--progress=none", "img"), EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()
