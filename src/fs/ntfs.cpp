@@ -270,8 +270,7 @@ public:
         }  // closed before ntfsresize opens it
         // A test run first, as ntfsresize's manual asks: it checks the volume and the resize
         // constraints without writing, so a volume it would refuse is left exactly as it was
-        // restored. --force skips its question (there is no one to answer it) and lets it grow
-        // a volume already marked for chkdsk; it marks every volume it resizes anyway.
+        // restored. --force skips its question: there is no one to answer it.
         const std::vector<std::string> test_run{"ntfsresize", "--no-action", "--force", path};
         ToolResult r = run_tool(test_run, ExitCode::io_error);
         if (r.exit_status != 0)

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """restoredisk --grow asks the filesystem that ends last to fill its grown partition, each
 filesystem in its own way (FilesystemReader::grow): NTFS with ntfsresize (a test run first),
-FAT not at all (kura has no FAT resizer: the log says it stays at its saved size), and an NTFS
+FAT not at all (kura has no FAT resizer: the log says it stays at its saved size); an NTFS
 saved hibernated with --ntfs-force is never grown (a Windows resuming onto a resized volume
-damages it). ext's grow (e2fsck + resize2fs) is checked by test_disk_roundtrip."""
+damages it), nor one copied whole because its metadata is inconsistent. ext's grow (e2fsck +
+resize2fs) is checked by test_disk_roundtrip."""
 import hashlib
 import os
 
@@ -11,6 +12,7 @@ import disk_images as di
 import kuratest as kt
 import ntfs_volumes as nv
 from kuratest import EXIT_OK, EXIT_UNSUPPORTED, KuraTestCase, MiB, main, run, run_kura
+from test_hostile_sources import overwrite_ntfs_bitmap
 
 EXTRA = 64 * MiB
 
@@ -119,6 +121,24 @@ class FilesystemGrow(KuraTestCase):
             self.assertEqual(hashlib.sha256(fg.read(os.path.getsize(k))).digest(),
                              hashlib.sha256(fk.read()).digest())
             self.assertEqual(fg.read().count(0), EXTRA)
+
+
+    def test_inconsistent_ntfs_copied_whole_is_not_grown(self):
+        # $Bitmap zeroed: kura images it only with --fs-force, whole (dd). A dd copy is no
+        # filesystem kura knows how to grow, so ntfsresize never sees the damaged volume.
+        volume = kt.make_ntfs(self.path("bad.img"), 64 * MiB, label="KURABAD")
+        overwrite_ntfs_bitmap(volume, lambda n: bytes(n))
+        disk = self.disk_with_last("bad-disk", volume, "7")
+        grown, err = self.save_and_restore(disk, "bad-img", grow=True, extra_save=("--fs-force",))
+        self.assertRegex(err, r"warning: /dev/loop\d+: dd is left at its saved size inside the grown partition")
+        self.assertNotIn("ntfsresize", err)
+        kept, _ = self.save_and_restore(disk, "bad-img", grow=False)
+        g = self.partition(grown, 2, "grown-p2")
+        with open(g, "rb") as fg, open(volume, "rb") as src:
+            self.assertEqual(hashlib.sha256(fg.read(os.path.getsize(volume))).digest(),
+                             hashlib.sha256(src.read()).digest(), "the dd copy is the source, byte for byte")
+            self.assertEqual(fg.read().count(0), EXTRA)
+        self.assertEqual(di.table(grown)[2][1] - di.table(kept)[2][1], EXTRA // di.SECTOR)
 
 
 if __name__ == "__main__":
