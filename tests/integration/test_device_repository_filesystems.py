@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Which filesystems a `dev:` repository can live on is the filesystem table's
 (FilesystemReader::repository_mount): a partition holding anything else is refused by name,
-untouched and unmounted, and left out of the candidates `dev:` alone lists; exFAT, a row with
-no used-block reader, is one kura mounts (or names the kernel's missing driver)."""
+untouched and unmounted, and left out of the candidates `dev:` alone lists; exFAT and XFS,
+rows with no used-block reader, are ones kura mounts (or names the kernel's missing driver)."""
 import os
 
 import kuratest as kt
@@ -23,7 +23,7 @@ def kernel_has(fs):
 
 
 class DeviceRepositoryFilesystems(KuraTestCase):
-    REQUIRED_TOOLS = KuraTestCase.REQUIRED_TOOLS + ("mkfs.minix", "mkfs.exfat")
+    REQUIRED_TOOLS = KuraTestCase.REQUIRED_TOOLS + ("mkfs.minix", "mkfs.exfat", "mkfs.xfs")
 
     def setUp(self):
         super().setUp()
@@ -38,7 +38,7 @@ class DeviceRepositoryFilesystems(KuraTestCase):
         rc, out, err = run_kura("saveparts", "--repo", "dev:" + dev, "--progress=none", "img", self.source)
         self.assertKura((rc, out, err), EXIT_UNSUPPORTED)
         self.assertIn("--repo dev:%s: %s holds minix, which kura does not mount for a repository (it mounts "
-                      "ext2, ext3, ext4, vfat, ntfs, exfat); mount it yourself and give the directory as --repo"
+                      "ext2, ext3, ext4, vfat, ntfs, exfat, xfs); mount it yourself and give the directory as --repo"
                       % (dev, dev), err)
         self.assertEqual(mounts_of(dev), [])
         self.assertEqual(kt.sha256_file(backing), before)
@@ -71,6 +71,29 @@ class DeviceRepositoryFilesystems(KuraTestCase):
         self.assertIn("mounted %s (exfat)" % dev, err)
         self.assertEqual(mounts_of(dev), [])
         self.assertKura(run_kura("checkimage", "--repo", "dev:" + dev, "--progress=none", "img"), EXIT_OK)
+
+    def test_xfs_repository(self):
+        """The spare disk of a RHEL 7-9 server is XFS: the host kernel mounts it, and the
+        image written there keeps Unix modes (0700/0600), as on ext4."""
+        if not kernel_has("xfs"):
+            self.skipTest("the running kernel has no xfs")
+        backing = kt.zeroed_file(self.path("xfs.img"), 320 * MiB)
+        run(["mkfs.xfs", "-q", "-L", "KURAXFS", backing])
+        dev = self.attach_loop(backing)
+        self.assertEqual(kt.blkid_type(dev), "xfs")
+        rc, out, err = run_kura("saveparts", "--repo", "dev:LABEL=KURAXFS", "--progress=none", "--verbose", "img",
+                                self.source)
+        self.assertKura((rc, out, err), EXIT_OK)
+        self.assertIn("mounted %s (xfs)" % dev, err)
+        self.assertEqual(mounts_of(dev), [])
+        self.assertKura(run_kura("checkimage", "--repo", "dev:" + dev, "--progress=none", "img"), EXIT_OK)
+        mnt = self.path("look")
+        os.mkdir(mnt)
+        run(["mount", "-o", "ro", dev, mnt])
+        try:
+            self.assertEqual(os.stat(os.path.join(mnt, "img")).st_mode & 0o777, 0o700)
+        finally:
+            run(["umount", mnt])
 
 
 if __name__ == "__main__":

@@ -141,9 +141,9 @@ coldplug() {
     round=$((round + 1))
   done
   # What no device announces: filesystems kura mounts and the disk/CD class drivers. kura
-  # mounts a repository with what /proc/filesystems lists, so exfat is loaded now; fuse is
+  # mounts a repository with what /proc/filesystems lists, so exfat and xfs are loaded now; fuse is
   # for ntfs-3g (NTFS repositories: Debian's kernel has no ntfs3).
-  modprobe -a -q sd_mod sr_mod isofs vfat nls_utf8 nls_cp437 nls_ascii ext4 exfat fuse loop 2>/dev/null
+  modprobe -a -q sd_mod sr_mod isofs vfat nls_utf8 nls_cp437 nls_ascii ext4 exfat xfs fuse loop 2>/dev/null
 }
 
 # The WWID of every SCSI/NVMe disk, one "wwid disk" line each.
