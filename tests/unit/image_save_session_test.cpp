@@ -122,7 +122,7 @@ protected:
             progress.add_already_done(s->bytes_already_saved());
             s->save(fs_, progress);
             s->save(raw_, progress);
-            s->finish(true, ProgressStyle::none, [&](const Manifest&) { s->write_file("parts", "fs.img disk.raw\n"); });
+            s->finish(true, ProgressStyle::none, {}, [&](const Manifest&) { s->write_file("parts", "fs.img disk.raw\n"); });
             return ExitCode::ok;
         } catch (const Error& e) {
             s->abandon(e.code());
@@ -208,7 +208,7 @@ TEST_F(ImageSaveSessionTest, KilledBetweenPartitionsAndWhileFinishingIsResumedTo
         s->save(fs_, progress);
         s->save(raw_, progress);
         try {
-            s->finish(false, ProgressStyle::none, [&](const Manifest&) {
+            s->finish(false, ProgressStyle::none, {}, [&](const Manifest&) {
                 s->write_file("parts", "fs.img disk.raw\n");
                 throw Error(ExitCode::cancelled, "interrupted");
             });
