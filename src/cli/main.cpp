@@ -2,8 +2,8 @@
 #include "cli/verbs.h"
 #include "core/cancel.h"
 #include "core/error.h"
+#include "cli/common_options.h"
 #include "core/log.h"
-#include "repo/smb_credentials.h"
 
 #include <cstdio>
 #include <exception>
@@ -50,7 +50,7 @@ void print_usage() {
 
 int main(int argc, char** argv) {
     using namespace kura;
-    take_smb_password_from_environment();  // before any thread, and before any child tool
+    cli::take_smb_password_at_start();  // before any thread, and before any child tool
     install_cancel_handlers();
     std::vector<std::string> full(argv, argv + argc);
     if (argc < 2) {
