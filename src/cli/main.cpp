@@ -35,6 +35,7 @@ void print_usage() {
         "               --smb-credentials FILE\n"
         "REPO: a directory (default /home/partimag), dev:PARTITION (or\n"
         "  dev:LABEL=x, dev:UUID=x), nfs://server[:port]/export[/dir][?uid=N&gid=N],\n"
+        "  nfs4://server[:port]/export[/dir] (mounted by the kernel),\n"
         "  smb://[domain;]user@server[:port]/share[/dir][?protocol=SMB2|SMB3]\n"
         "SMB password: never in the URL; from KURA_SMB_PASSWORD, else --smb-credentials\n"
         "  FILE (username=, password=, domain= lines, as for smbclient -A; or\n"
