@@ -1,6 +1,6 @@
 // The menu's real services against image files and repositories made here: jobs run
-// through the engine with the menu's progress observer, plans come from dry runs that
-// write nothing, the image needs are what restoredisk itself accepts, and nothing touches
+// through the engine, each with the progress sink of its own JobContext, plans come from
+// dry runs that write nothing, the image needs are what restoredisk itself accepts, and nothing touches
 // this machine's network, keymap or power when it is not the kura live system.
 #include "tui/engine_services.h"
 
