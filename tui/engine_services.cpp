@@ -4,20 +4,18 @@
 #include "core/log.h"
 #include "core/run_tool.h"
 #include "device/device.h"
-#include "device/mount_table.h"
 #include "ops/check_image.h"
 #include "ops/opened_image.h"
 #include "ops/target_needs.h"
 #include "ptable/partition_table.h"
 #include "repo/open_repository.h"
-#include "repo/smb_credentials.h"
+#include "repo/nfs4_repository.h"
 #include "storage/repository.h"
 #include "tui/network_setup.h"
 
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 
 #include <fcntl.h>
 #include <linux/kd.h>
@@ -32,61 +30,12 @@ namespace {
 // Present only on the kura live system (the ISO's build writes it).
 constexpr const char* kLiveMarker = "/etc/kura-live";
 constexpr const char* kKeymapDir = "/usr/share/kura/keymaps";
-constexpr const char* kNfs4MountPoint = "/run/kura/repo-nfs4";
-constexpr const char* kNfs4Scheme = "nfs4://";
 
 bool on_live_system() { return ::access(kLiveMarker, F_OK) == 0; }
 
 bool network_setup_allowed() {
     const char* allow = std::getenv("KURA_ALLOW_NETWORK_SETUP");
     return on_live_system() || (allow && std::string(allow) == "1");
-}
-
-// Unsets the progress observer however the job ends.
-class ObserverScope {
-public:
-    explicit ObserverScope(const std::function<void(const ProgressSnapshot&)>& observer) {
-        set_progress_observer(observer);
-    }
-    ~ObserverScope() { set_progress_observer(nullptr); }
-    ObserverScope(const ObserverScope&) = delete;
-    ObserverScope& operator=(const ObserverScope&) = delete;
-};
-
-struct Nfs4Location {
-    std::string server;  // host or address, with [ ] for IPv6
-    std::string port;    // empty: 2049
-    std::string path;    // /export/path
-};
-
-// nfs4://server[:port]/export/path
-Nfs4Location parse_nfs4(const std::string& location) {
-    std::string rest = location.substr(std::string(kNfs4Scheme).size());
-    auto slash = rest.find('/');
-    Nfs4Location n;
-    std::string authority = rest.substr(0, slash);
-    n.path = slash == std::string::npos ? "" : rest.substr(slash);
-    while (n.path.size() > 1 && n.path.back() == '/') n.path.pop_back();
-    auto colon = authority.rfind(':');
-    if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
-        n.port = authority.substr(colon + 1);
-        authority.resize(colon);
-        if (n.port.empty() || n.port.find_first_not_of("0123456789") != std::string::npos)
-            throw Error(ExitCode::usage, location + ": the port after the server must be a number");
-    }
-    n.server = authority;
-    if (n.server.empty() || n.path.empty())
-        throw Error(ExitCode::usage, location + ": write nfs4://server/export/path");
-    if (authority.find_first_of(" ,") != std::string::npos || n.path.find(',') != std::string::npos)
-        throw Error(ExitCode::usage, location + ": the server or path holds a character mount cannot take");
-    return n;
-}
-
-bool mounted_at(const std::string& mount_point) {
-    const MountTable table = MountTable::load();  // not a temporary: the loop keeps a reference into it
-    for (const auto& m : table.entries())
-        if (m.mount_point == mount_point) return true;
-    return false;
 }
 
 bool valid_keymap_name(const std::string& name) {
@@ -121,14 +70,22 @@ bool restart_machine(int how, const char* what) {
 EngineServices::EngineServices(EngineServicesOptions options) : options_(std::move(options)) {}
 
 EngineServices::~EngineServices() {
-    opened_.reset();
+    opened_.reset();  // before the repository it was read from
     repo_.reset();
-    if (!nfs4_mounted_) return;
-    try {
-        unmount_nfs4();
-    } catch (const std::exception& e) {
-        log::warn(e.what());
-    }
+}
+
+template <class Request>
+void EngineServices::give_job(Request& request, const JobContext& context) const {
+    request.progress = context.progress_style;
+    request.progress_sink = context.progress;
+    request.repository = repo_options_;
+}
+
+template <class Request>
+void EngineServices::give_save_job(Request& request, const JobContext& context) const {
+    give_job(request, context);
+    request.settings.checkpoint_bytes = options_.checkpoint_bytes;
+    request.settings.live_log_dir = options_.live_log_dir;
 }
 
 std::vector<DiskInfo> EngineServices::disks() {
@@ -189,59 +146,27 @@ bool EngineServices::load_keymap(const std::string& keymap) {
     return true;
 }
 
-void EngineServices::unmount_nfs4() {
-    if (!mounted_at(kNfs4MountPoint)) {
-        nfs4_mounted_ = false;
-        return;
-    }
-    log::info("kura-menu: unmounting " + std::string(kNfs4MountPoint));
-    ToolResult r = run_tool({"umount", kNfs4MountPoint}, ExitCode::io_error);
-    if (r.exit_status != 0)
-        throw Error(ExitCode::io_error, std::string("cannot unmount the earlier NFSv4 repository at ") +
-                                            kNfs4MountPoint + ": " + r.output);
-    nfs4_mounted_ = false;
-}
-
 RepositoryStatus EngineServices::open_repository(const std::string& location, const std::string& smb_password) {
     opened_.reset();
-    repo_.reset();
-    std::string local = location;
-    if (location.rfind(kNfs4Scheme, 0) == 0) {
-        Nfs4Location n = parse_nfs4(location);
-        std::string what = "nfs4://" + n.server + (n.port.empty() ? "" : ":" + n.port) + n.path;
-        unmount_nfs4();
-        std::error_code ec;
-        std::filesystem::create_directories(kNfs4MountPoint, ec);
-        if (ec) throw Error(ExitCode::io_error, std::string("cannot create ") + kNfs4MountPoint + ": " + ec.message());
-        // retry=0: one attempt, so a wrong server or export is said in the menu at once
-        // instead of after mount.nfs's two minutes of retrying.
-        std::string options = "vers=4,retry=0" + (n.port.empty() ? "" : ",port=" + n.port);
-        std::vector<std::string> argv{"mount", "-t", "nfs4", "-o", options, n.server + ":" + n.path, kNfs4MountPoint};
-        log::info("kura-menu: mounting " + what + " (NFSv4, by the kernel) at " + kNfs4MountPoint);
-        ToolResult r = run_tool(argv, ExitCode::io_error);
-        if (r.exit_status != 0) {
-            std::string said = r.output;
-            while (!said.empty() && said.back() == '\n') said.pop_back();
-            throw Error(ExitCode::io_error, "cannot mount " + what + " (export " + n.path + " on server " + n.server +
-                                                ", NFSv4 through the kernel): " + said);
-        }
-        nfs4_mounted_ = true;
-        local = kNfs4MountPoint;
-    } else if (location.rfind("smb://", 0) == 0) {
-        if (!smb_password.empty()) {
-            set_smb_password(smb_password);
-        } else if (!smb_password_from_environment() && !std::getenv("KURA_SMB_CREDENTIALS")) {
-            throw Error(ExitCode::usage, "no SMB password for " + location.substr(0, location.find('?')) +
-                                             ": type the password");
-        }
-    }
+    repo_.reset();  // an NFSv4 repository's mount goes with it, before the next one is made
+    RepositoryOptions options;
+    options.smb_credentials_file = options_.smb_credentials_file;
+    // The menu's masked line first, then KURA_SMB_PASSWORD. No ask callback: the menu asked
+    // before opening, and nothing may be asked over its screen.
+    options.smb_password = smb_password.empty() ? options_.environment_smb_password : smb_password;
+    if (location.rfind("smb://", 0) == 0 && options.smb_password.empty() && options.smb_credentials_file.empty())
+        throw Error(ExitCode::usage,
+                    "no SMB password for " + location.substr(0, location.find('?')) + ": type the password");
     // Never logged with the password: the location holds none (smb:// refuses one).
-    log::info("kura-menu: opening the repository " + local.substr(0, local.find('?')));
-    repo_ = kura::open_repository(local);
-    repo_location_ = local;
+    log::info("kura-menu: opening the repository " + location.substr(0, location.find('?')));
+    repo_ = kura::open_repository(location, options);
+    repo_options_ = std::move(options);
+    // Jobs name the directory an NFSv4 export is mounted on, which they open as it is.
+    auto* nfs4 = dynamic_cast<Nfs4Repository*>(repo_.get());
+    repo_location_ = nfs4 ? nfs4->mount_point() : location;
     RepositoryStatus status;
     status.describe = repo_->describe();
-    status.location = local;
+    status.location = repo_location_;
     status.free_bytes = repo_->free_bytes();
     status.images = list_images(*repo_);
     return status;
@@ -264,20 +189,25 @@ std::vector<ImageNeed> EngineServices::image_needs(const std::string& image, Job
 }
 
 Plan EngineServices::plan(const Job& job) {
+    JobContext context;  // a dry run's: nothing to show, nothing to ask
+    context.progress_style = ProgressStyle::none;
     switch (job.mode) {
         case JobMode::savedisk: {
             SaveDiskRequest request = save_disk_request(job);
+            give_save_job(request, context);
             request.dry_run = true;
             return save_disk(request, [](const Plan&) {}).plan;
         }
         case JobMode::saveparts: {
             SavePartsRequest request = save_parts_request(job);
+            give_save_job(request, context);
             request.dry_run = true;
             return save_parts(request, [](const Plan&) {}).plan;
         }
         // A dry run shows the confirmation the plan and writes nothing, whatever it answers.
         case JobMode::restoredisk: {
             RestoreDiskRequest request = restore_disk_request(job);
+            give_job(request, context);
             request.dry_run = true;
             if (opened_ && repo_ && job.repo == repo_location_) {
                 request.opened_repo = repo_.get();
@@ -287,6 +217,7 @@ Plan EngineServices::plan(const Job& job) {
         }
         case JobMode::restoreparts: {
             RestorePartsRequest request = restore_parts_request(job);
+            give_job(request, context);
             request.dry_run = true;
             if (opened_ && repo_ && job.repo == repo_location_) {
                 request.opened_repo = repo_.get();
@@ -296,7 +227,7 @@ Plan EngineServices::plan(const Job& job) {
         }
         case JobMode::checkimage: {
             if (repo_ && job.repo == repo_location_) return check_image_plan(*repo_, OpenedImage::open(*repo_, job.image));
-            auto repo = kura::open_repository(job.repo);
+            auto repo = kura::open_repository(job.repo, repo_options_);
             return check_image_plan(*repo, OpenedImage::open(*repo, job.image));
         }
     }
@@ -314,35 +245,47 @@ JobResult EngineServices::run(const Job& job, const std::function<void(const Pro
         log_plan(plan);
         return true;
     };
+    // This job's own: its snapshots go to the menu's progress screen, and no other job's.
+    JobContext context;
+    context.progress_style = ProgressStyle::none;  // stderr is the menu's log file
+    context.progress = progress;
     try {
-        ObserverScope observing(progress);
         switch (job.mode) {
             case JobMode::savedisk: {
-                SaveOutcome o = save_disk(save_disk_request(job), log_plan);
+                SaveDiskRequest request = save_disk_request(job);
+                give_save_job(request, context);
+                SaveOutcome o = save_disk(request, log_plan);
                 result.bytes = o.plan.total_used_bytes();
                 result.seconds = o.seconds;
                 break;
             }
             case JobMode::saveparts: {
-                SaveOutcome o = save_parts(save_parts_request(job), log_plan);
+                SavePartsRequest request = save_parts_request(job);
+                give_save_job(request, context);
+                SaveOutcome o = save_parts(request, log_plan);
                 result.bytes = o.plan.total_used_bytes();
                 result.seconds = o.seconds;
                 break;
             }
             case JobMode::restoredisk: {
-                RestoreSummary s = restore_disk(restore_disk_request(job), confirmed);
+                RestoreDiskRequest request = restore_disk_request(job);
+                give_job(request, context);
+                RestoreSummary s = restore_disk(request, confirmed);
                 result.bytes = s.bytes;
                 result.seconds = s.seconds;
                 break;
             }
             case JobMode::restoreparts: {
-                RestoreSummary s = restore_parts(restore_parts_request(job), confirmed);
+                RestorePartsRequest request = restore_parts_request(job);
+                give_job(request, context);
+                RestoreSummary s = restore_parts(request, confirmed);
                 result.bytes = s.bytes;
                 result.seconds = s.seconds;
                 break;
             }
             case JobMode::checkimage: {
-                CheckSummary s = check_image(job.repo, job.image, ProgressStyle::none);
+                CheckSummary s =
+                    check_image(job.repo, job.image, context.progress_style, context.progress, repo_options_);
                 result.bytes = s.bytes;
                 result.seconds = s.seconds;
                 break;
@@ -371,14 +314,7 @@ bool EngineServices::power_off() { return leave_machine(RB_POWER_OFF, "power off
 
 bool EngineServices::leave_machine(int how, const char* what) {
     opened_.reset();
-    repo_.reset();
-    if (on_live_system()) {
-        try {
-            unmount_nfs4();
-        } catch (const std::exception& e) {
-            log::warn(e.what());
-        }
-    }
+    repo_.reset();  // an NFSv4 repository is unmounted before the machine goes
     return restart_machine(how, what);
 }
 

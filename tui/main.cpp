@@ -494,11 +494,15 @@ int run_menu(CursesScreen& screen, Flow& flow, MenuServices& services, const Log
 int main(int argc, char** argv) {
     using namespace kura;
     using namespace kura::tui;
-    take_smb_password_from_environment();  // before any thread, and before any child tool
+    // Before any thread, and before any child tool: out of the environment, into memory.
+    std::string environment_smb_password = take_smb_password_from_environment(std::getenv("KURA_SMB_PASSWORD"));
 
     MenuCommandLine command_line;
+    std::uint64_t checkpoint_bytes = kDefaultCheckpointBytes;
     try {
         command_line = parse_command_line(argc, argv);
+        if (const char* bytes = std::getenv("KURA_CHECKPOINT_BYTES"); bytes && *bytes)
+            checkpoint_bytes = parse_checkpoint_bytes(bytes);
     } catch (const Error& e) {
         std::fprintf(stderr, "kura-menu: %s\n", e.what());
         return static_cast<int>(e.code());
@@ -541,6 +545,11 @@ int main(int argc, char** argv) {
         EngineServicesOptions services_options;
         services_options.only_devices = command_line.devices;
         services_options.log_path = log.path;
+        // The engine reads no environment: what these variables say is handed to it.
+        services_options.environment_smb_password = std::move(environment_smb_password);
+        if (const char* file = std::getenv("KURA_SMB_CREDENTIALS")) services_options.smb_credentials_file = file;
+        services_options.checkpoint_bytes = checkpoint_bytes;
+        if (const char* dir = std::getenv("KURA_LIVE_LOG_DIR")) services_options.live_log_dir = dir;
         EngineServices services(std::move(services_options));
         Flow flow(services, std::move(flow_options));
         int code = run_menu(*screen, flow, services, log);

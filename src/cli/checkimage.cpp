@@ -15,7 +15,7 @@ int run_checkimage(const std::vector<std::string>& argv) {
     if (args.positionals().size() != 1)
         throw Error(ExitCode::usage, "checkimage: usage: kura checkimage [--repo DIR] IMAGE");
     const std::string& image = args.positionals().front();
-    CheckSummary summary = check_image(repo_option(args), image, progress_option(args));
+    CheckSummary summary = check_image(repo_option(args), image, progress_option(args), {}, repository_options(args));
     if (args.flag("--json")) {
         std::printf("{\"verb\":\"checkimage\",\"image\":%s,\"parts\":%zu,\"data_bytes\":%llu,\"seconds\":%.3f,"
                     "\"parts_without_checksums\":%zu,\"restorable\":true}\n",

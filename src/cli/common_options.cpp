@@ -1,11 +1,25 @@
 #include "cli/common_options.h"
 
+#include "cli/terminal_ask.h"
 #include "core/error.h"
 #include "repo/smb_credentials.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace kura::cli {
+namespace {
+
+std::string& environment_smb_password() {
+    static std::string password;
+    return password;
+}
+
+}  // namespace
+
+void take_smb_password_at_start() {
+    environment_smb_password() = take_smb_password_from_environment(std::getenv("KURA_SMB_PASSWORD"));
+}
 
 std::vector<OptionSpec> common_option_specs() {
     return {
@@ -18,10 +32,16 @@ std::vector<OptionSpec> common_option_specs() {
     };
 }
 
-std::string repo_option(const Args& args) {
-    // The credentials file belongs to the repository, so it is handed over with it.
-    set_smb_credentials_file(args.value("--smb-credentials").value_or(""));
-    return args.value("--repo").value_or(kDefaultRepo);
+std::string repo_option(const Args& args) { return args.value("--repo").value_or(kDefaultRepo); }
+
+RepositoryOptions repository_options(const Args& args) {
+    RepositoryOptions options;
+    options.smb_credentials_file = args.value("--smb-credentials").value_or("");
+    if (options.smb_credentials_file.empty())
+        if (const char* file = std::getenv("KURA_SMB_CREDENTIALS")) options.smb_credentials_file = file;
+    options.smb_password = environment_smb_password();
+    options.ask = terminal_ask();
+    return options;
 }
 
 ProgressStyle progress_option(const Args& args) {

@@ -60,7 +60,7 @@ int run_list_images(const std::vector<std::string>& argv) {
     log::set_verbose(args.flag("--verbose"));
     if (!args.positionals().empty())
         throw Error(ExitCode::usage, "list-images: usage: kura list-images [--repo URL] [--json]");
-    auto repo = open_repository(repo_option(args));
+    auto repo = open_repository(repo_option(args), repository_options(args));
     std::vector<ImageEntry> images = list_images(*repo);
     if (args.flag("--json"))
         print_json(repo->describe(), images);

@@ -2,8 +2,8 @@
 #include "cli/verbs.h"
 #include "core/cancel.h"
 #include "core/error.h"
+#include "cli/common_options.h"
 #include "core/log.h"
-#include "repo/smb_credentials.h"
 
 #include <cstdio>
 #include <exception>
@@ -35,6 +35,7 @@ void print_usage() {
         "               --smb-credentials FILE\n"
         "REPO: a directory (default /home/partimag), dev:PARTITION (or\n"
         "  dev:LABEL=x, dev:UUID=x), nfs://server[:port]/export[/dir][?uid=N&gid=N],\n"
+        "  nfs4://server[:port]/export[/dir] (mounted by the kernel),\n"
         "  smb://[domain;]user@server[:port]/share[/dir][?protocol=SMB2|SMB3]\n"
         "SMB password: never in the URL; from KURA_SMB_PASSWORD, else --smb-credentials\n"
         "  FILE (username=, password=, domain= lines, as for smbclient -A; or\n"
@@ -50,7 +51,7 @@ void print_usage() {
 
 int main(int argc, char** argv) {
     using namespace kura;
-    take_smb_password_from_environment();  // before any thread, and before any child tool
+    cli::take_smb_password_at_start();  // before any thread, and before any child tool
     install_cancel_handlers();
     std::vector<std::string> full(argv, argv + argc);
     if (argc < 2) {

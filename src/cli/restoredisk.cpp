@@ -24,6 +24,7 @@ int run_restoredisk(const std::vector<std::string>& argv) {
 
     RestoreDiskRequest request;
     request.repo = repo_option(args);
+    request.repository = repository_options(args);
     request.image = args.positionals().front();
     request.targets.assign(args.positionals().begin() + 1, args.positionals().end());
     request.progress = progress_option(args);

@@ -21,6 +21,7 @@ int run_restoreparts(const std::vector<std::string>& argv) {
 
     RestorePartsRequest request;
     request.repo = repo_option(args);
+    request.repository = repository_options(args);
     request.image = args.positionals().front();
     request.targets.assign(args.positionals().begin() + 1, args.positionals().end());
     request.progress = progress_option(args);

@@ -5,6 +5,7 @@
 #include "core/units.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <thread>
 
@@ -37,6 +38,10 @@ SaveOptions read_save_options(const Args& args) {
     if (auto threads = args.value("--threads"))
         o.settings.compress.threads = static_cast<int>(parse_int(*threads, "--threads", 1, 256));
     o.settings.split_bytes = parse_size(args.value("--split").value_or("4096"), "--split");
+    // The engine reads no environment: what these variables say reaches it as settings.
+    if (const char* bytes = std::getenv("KURA_CHECKPOINT_BYTES"); bytes && *bytes)
+        o.settings.checkpoint_bytes = parse_checkpoint_bytes(bytes);
+    if (const char* dir = std::getenv("KURA_LIVE_LOG_DIR")) o.settings.live_log_dir = dir;
     return o;
 }
 

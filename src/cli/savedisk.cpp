@@ -23,6 +23,7 @@ int run_savedisk(const std::vector<std::string>& argv, const std::vector<std::st
     SaveOptions options = read_save_options(args);
     SaveDiskRequest request;
     request.repo = repo_option(args);
+    request.repository = repository_options(args);
     request.image = args.positionals().front();
     request.disks.assign(args.positionals().begin() + 1, args.positionals().end());
     request.progress = progress_option(args);

@@ -22,6 +22,7 @@ int run_saveparts(const std::vector<std::string>& argv, const std::vector<std::s
     SaveOptions options = read_save_options(args);
     SavePartsRequest request;
     request.repo = repo_option(args);
+    request.repository = repository_options(args);
     request.image = args.positionals().front();
     request.sources.assign(args.positionals().begin() + 1, args.positionals().end());
     request.progress = progress_option(args);

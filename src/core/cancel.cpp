@@ -31,6 +31,11 @@ void throw_if_cancelled() {
     if (cancel_requested()) throw Error(ExitCode::cancelled, "interrupted by a signal");
 }
 
+const CancelToken& signal_cancel_token() {
+    static const CancelToken signals_only;
+    return signals_only;
+}
+
 void CancelToken::throw_if_requested() const {
     if (cancel_requested()) throw Error(ExitCode::cancelled, "interrupted by a signal");
     if (requested_.load()) throw Error(ExitCode::cancelled, "stopped by the operator");

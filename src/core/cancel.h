@@ -24,4 +24,8 @@ private:
     std::atomic<bool> requested_{false};
 };
 
+// A token nobody requests: it stops only on the signals above. The default of the engine
+// functions whose callers have no job's token to hand yet.
+const CancelToken& signal_cancel_token();
+
 }  // namespace kura

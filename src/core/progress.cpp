@@ -3,24 +3,11 @@
 #include "core/units.h"
 
 #include <cstdio>
-#include <memory>
 
 #include <unistd.h>
 
 namespace kura {
 namespace {
-
-using Observer = std::function<void(const ProgressSnapshot&)>;
-
-// Held by shared_ptr so a ticker calls the observer outside the lock while another thread
-// may replace it.
-std::mutex observer_mutex;
-std::shared_ptr<const Observer> observer;
-
-std::shared_ptr<const Observer> current_observer() {
-    std::lock_guard lock(observer_mutex);
-    return observer;
-}
 
 double capped_percent(std::uint64_t done, std::uint64_t total) {
     if (total == 0) return 0.0;
@@ -29,12 +16,6 @@ double capped_percent(std::uint64_t done, std::uint64_t total) {
 }
 
 }  // namespace
-
-void set_progress_observer(std::function<void(const ProgressSnapshot&)> fn) {
-    auto next = fn ? std::make_shared<const Observer>(std::move(fn)) : nullptr;
-    std::lock_guard lock(observer_mutex);
-    observer = std::move(next);
-}
 
 double ProgressSnapshot::percent() const { return capped_percent(done_bytes, total_bytes); }
 double ProgressSnapshot::item_percent() const { return capped_percent(item_done_bytes, item_total_bytes); }
@@ -94,15 +75,9 @@ std::string Progress::render_json(const ProgressSnapshot& s) {
     return buf;
 }
 
-void Progress::report(const ProgressSnapshot& s) const {
-    if (sink_) sink_(s);
-    if (!observed_) return;
-    if (auto fn = current_observer()) (*fn)(s);
-}
-
 void Progress::render(bool final_line) {
     ProgressSnapshot s = snapshot();
-    report(s);
+    if (sink_) sink_(s);
     if (style_ == ProgressStyle::none) return;
     if (style_ == ProgressStyle::json) {
         std::fprintf(stderr, "%s\n", render_json(s).c_str());
@@ -116,8 +91,7 @@ void Progress::render(bool final_line) {
 
 void Progress::start() {
     started_ = std::chrono::steady_clock::now();
-    observed_ = current_observer() != nullptr;
-    if ((style_ == ProgressStyle::none && !observed_ && !sink_) || ticker_.joinable()) return;
+    if ((style_ == ProgressStyle::none && !sink_) || ticker_.joinable()) return;
     // A resumed job shows at once where it starts from.
     if (already_done_.load() > 0) render(false);
     stopping_ = false;
@@ -125,9 +99,9 @@ void Progress::start() {
 }
 
 void Progress::tick_loop() {
-    // A terminal (or the menu's observer) gets a lively line; a log file or pipe one line
+    // A terminal (or the menu's sink) gets a lively line; a log file or pipe one line
     // every few seconds.
-    bool lively = (on_terminal_ && style_ == ProgressStyle::text) || observed_ || sink_;
+    bool lively = (on_terminal_ && style_ == ProgressStyle::text) || sink_;
     auto period = lively ? std::chrono::milliseconds(500) : std::chrono::milliseconds(2000);
     std::unique_lock lock(stop_mutex_);
     while (!stop_cv_.wait_for(lock, period, [&] { return stopping_; })) {

@@ -1,8 +1,7 @@
 // One progress object per operation: every pipeline stage adds bytes to it and a ticker
 // thread renders percent, rate, elapsed time and ETA on stderr (a line for people, or
-// JSON lines for machines), and hands the same numbers to the process's progress
-// observer (the text menu draws its progress screen from it), so every front reads the
-// same figures.
+// JSON lines for machines), and hands the same numbers to the job's ProgressSink (the
+// text menu draws its progress screen from it), so every front reads the same figures.
 #pragma once
 
 #include <atomic>
@@ -38,15 +37,6 @@ struct ProgressSnapshot {
 // when a Progress stops, from the ticker thread; it must be cheap and must not throw.
 using ProgressSink = std::function<void(const ProgressSnapshot&)>;
 
-// Receives every Progress's snapshot at each tick and once more when it stops (its final
-// state), whatever its ProgressStyle; nullptr clears it. Process-wide rather than a field
-// of each request because a process runs one job at a time (the CLI one verb, the menu
-// one job after another), and because a job makes several Progress objects deep inside
-// the engine (save, verify, check, restore): requests and the functions between stay as
-// they are. Called from the ticker threads; it must be cheap and must not throw. Set it
-// before the job starts: a Progress looks for it when it starts.
-void set_progress_observer(std::function<void(const ProgressSnapshot&)> observer);
-
 class Progress {
 public:
     // `sink` (the job's, JobContext::progress) gets every snapshot, whatever the style.
@@ -80,7 +70,6 @@ public:
 private:
     void tick_loop();
     void render(bool final_line);
-    void report(const ProgressSnapshot& s) const;
 
     ProgressStyle style_;
     std::string operation_;
@@ -95,7 +84,6 @@ private:
     std::condition_variable stop_cv_;
     bool stopping_ = false;
     bool on_terminal_ = false;
-    bool observed_ = false;  // an observer was set when start() ran
 };
 
 }  // namespace kura

@@ -20,14 +20,15 @@ Plan check_image_plan(const Repository& repo, const OpenedImage& image) {
     return plan;
 }
 
-CheckSummary check_image(const std::string& repo_location, const std::string& image, ProgressStyle style) {
+CheckSummary check_image(const std::string& repo_location, const std::string& image, ProgressStyle style,
+                         const ProgressSink& sink, const RepositoryOptions& options) {
     auto started = std::chrono::steady_clock::now();
-    auto repo = open_repository(repo_location);
+    auto repo = open_repository(repo_location, options);
     // Opening checks everything a restore checks before it writes (partition tables too).
     OpenedImage opened = OpenedImage::open(*repo, image);
     CheckSummary summary;
     summary.plan = check_image_plan(*repo, opened);
-    Progress progress(style, "check");
+    Progress progress(style, "check", sink);
     progress.set_total(summary.plan.total_used_bytes());
     progress.start();
     for (const auto& p : opened.parts()) {

@@ -5,6 +5,7 @@
 #include "core/progress.h"
 #include "ops/opened_image.h"
 #include "ops/plan.h"
+#include "repo/repository_options.h"
 #include "storage/repository.h"
 
 #include <string>
@@ -20,7 +21,9 @@ struct CheckSummary {
     double seconds = 0;
 };
 
-CheckSummary check_image(const std::string& repo, const std::string& image, ProgressStyle style);
+// Every snapshot also goes to `sink`; `options` open `repo`.
+CheckSummary check_image(const std::string& repo, const std::string& image, ProgressStyle style,
+                         const ProgressSink& sink = {}, const RepositoryOptions& options = {});
 
 // What check_image reads: every partition of the image with its filesystem size and data
 // bytes (the plan a check shows, and kura-menu's before it runs one).

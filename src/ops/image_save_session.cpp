@@ -21,8 +21,9 @@ std::string source_list(const std::vector<SaveJournal::Source>& sources) {
 
 // Every stream read back through the restore path with no target, every file against its
 // recorded size and SHA-256.
-void verify_saved(const Repository& repo, const std::string& dir, const Manifest& manifest, ProgressStyle style) {
-    Progress progress(style, "verify");
+void verify_saved(const Repository& repo, const std::string& dir, const Manifest& manifest, ProgressStyle style,
+                  const ProgressSink& sink, const CancelToken& cancel) {
+    Progress progress(style, "verify", sink);
     std::uint64_t total = 0;
     for (const auto& p : manifest.parts) total += p.used_blocks * p.block_size;
     progress.set_total(total);
@@ -31,7 +32,7 @@ void verify_saved(const Repository& repo, const std::string& dir, const Manifest
         check_files_against_manifest(repo, dir, p);
         DataFiles files = find_data_files(repo, dir, p.name);
         attach_checksums(files, p);
-        check_partition(repo, dir, files, progress);
+        check_partition(repo, dir, files, progress, cancel);
     }
     progress.stop();
 }
@@ -56,7 +57,7 @@ ImageSaveSession::ImageSaveSession(Repository& repo, std::string image, SaveSett
       image_(std::move(image)),
       dir_(partial_image_name(image_)),
       settings_(std::move(settings)),
-      interval_(default_checkpoint_interval()) {
+      interval_(settings_.checkpoint_bytes) {
     manifest_.engine = std::string("kura ") + KURA_VERSION;
 }
 
@@ -220,7 +221,8 @@ std::string ImageSaveSession::resume_summary() const {
     return s;
 }
 
-const ManifestPart& ImageSaveSession::save(const PartitionSource& source, Progress& progress) {
+const ManifestPart& ImageSaveSession::save(const PartitionSource& source, Progress& progress,
+                                           const CancelToken& cancel) {
     if (!claimed_) claim_directory();  // a resumed session, on its first write
     for (const auto& done : journal_.completed)
         if (done.name == source.name) {
@@ -256,7 +258,7 @@ const ManifestPart& ImageSaveSession::save(const PartitionSource& source, Progre
         record();
         note_saved(&source, &at);
     };
-    ManifestPart part = save_partition(source, repo_, dir_, settings_, progress, checkpoints);
+    ManifestPart part = save_partition(source, repo_, dir_, settings_, progress, checkpoints, cancel);
     journal_.completed.push_back(part);
     journal_.current.reset();
     record();
@@ -285,12 +287,13 @@ void ImageSaveSession::remove_stale_pieces(const std::string& base) {
         }
 }
 
-const Manifest& ImageSaveSession::finish(bool verify, ProgressStyle style,
-                                         const std::function<void(const Manifest&)>& write_metadata) {
+const Manifest& ImageSaveSession::finish(bool verify, ProgressStyle style, const ProgressSink& sink,
+                                         const std::function<void(const Manifest&)>& write_metadata,
+                                         const CancelToken& cancel) {
     manifest_.complete = true;
     if (verify) {
         log::info("verifying the new image (every checksum, every file)");
-        verify_saved(repo_, dir_, manifest_, style);
+        verify_saved(repo_, dir_, manifest_, style, sink, cancel);
         manifest_.verified = true;
     }
     manifest_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -362,16 +365,16 @@ void ImageSaveSession::record() {
 }
 
 const Manifest& save_all(ImageSaveSession& session, const std::vector<PartitionSource>& sources,
-                         std::uint64_t total_bytes, bool verify, ProgressStyle style,
-                         const std::function<void(const Manifest&)>& write_metadata) {
+                         std::uint64_t total_bytes, bool verify, ProgressStyle style, const ProgressSink& sink,
+                         const std::function<void(const Manifest&)>& write_metadata, const CancelToken& cancel) {
     try {
-        Progress progress(style, "save");
+        Progress progress(style, "save", sink);
         progress.set_total(total_bytes);
         progress.add_already_done(session.bytes_already_saved());
         progress.start();
-        for (const auto& source : sources) session.save(source, progress);
+        for (const auto& source : sources) session.save(source, progress, cancel);
         progress.stop();
-        return session.finish(verify, style, write_metadata);
+        return session.finish(verify, style, sink, write_metadata, cancel);
     } catch (const Error& e) {
         session.abandon(e.code());
         throw;

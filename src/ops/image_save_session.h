@@ -1,15 +1,14 @@
 // One image being saved, from the hidden partial directory to the final rename: the
 // partitions saved so far, the resume journal that lets an interrupted save be continued,
-// verification, the manifest. `saveparts` is a thin user of it and `savedisk` is meant to
-// be one too:
+// verification, the manifest. `saveparts` and `savedisk` both use it:
 //
 //     auto session = resume ? ImageSaveSession::resume(repo, image, settings)
 //                           : ImageSaveSession::start(repo, image, settings);
 //     session->check_sources(sources);                    // nothing written yet
 //     progress.add_already_done(session->bytes_already_saved());
 //     try {
-//         for (auto& s : sources) session->save(s, progress);   // in check_sources' order
-//         session->finish(verify, style, [&](const Manifest&) {
+//         for (auto& s : sources) session->save(s, progress, cancel);   // in check_sources' order
+//         session->finish(verify, style, sink, [&](const Manifest&) {
 //             session->write_file(...);                      // every metadata file, `parts` last
 //         });
 //     } catch (const Error& e) { session->abandon(e.code()); throw; }
@@ -21,6 +20,7 @@
 // worth it (docs/cli.md, "--resume"); an incomplete image is never listed as restorable.
 #pragma once
 
+#include "core/cancel.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "image/manifest.h"
@@ -80,8 +80,10 @@ public:
 
     // Saves one partition of check_sources()' list, in order: skipped when an earlier run
     // finished it, continued from the last checkpoint when it was in progress, else saved
-    // whole. Checkpoints are recorded in the journal as they happen.
-    const ManifestPart& save(const PartitionSource& source, Progress& progress);
+    // whole. Checkpoints are recorded in the journal as they happen. `cancel` (the job's)
+    // is polled between buffers.
+    const ManifestPart& save(const PartitionSource& source, Progress& progress,
+                             const CancelToken& cancel = signal_cancel_token());
 
     // A small file in the image directory (metadata, partition tables), written durably.
     // Write every such file through this: a resumed session replaces what the interrupted
@@ -96,8 +98,10 @@ public:
     // kura-manifest (its `seconds`: this run's, verification included), calls
     // `write_metadata` for the image's other files (through write_file(); Clonezilla's
     // `parts` last), renames the directory to the image's name and removes the journal.
-    const Manifest& finish(bool verify, ProgressStyle style,
-                           const std::function<void(const Manifest&)>& write_metadata);
+    // The verification's progress goes to `style` and the job's `sink`.
+    const Manifest& finish(bool verify, ProgressStyle style, const ProgressSink& sink,
+                           const std::function<void(const Manifest&)>& write_metadata,
+                           const CancelToken& cancel = signal_cancel_token());
 
     // After a failure (`why` is its exit code): keeps the partial directory when it can be
     // continued - a resumed save always, a new one when a checkpoint was recorded and the
@@ -107,7 +111,9 @@ public:
 
     const Manifest& manifest() const { return manifest_; }
 
-    // The checkpoint interval (default_checkpoint_interval() unless changed).
+    const SaveSettings& settings() const { return settings_; }
+
+    // The checkpoint interval (settings' checkpoint_bytes unless changed).
     void set_checkpoint_interval(std::uint64_t bytes) { interval_ = bytes; }
 
 private:
@@ -139,9 +145,11 @@ private:
 };
 
 // The common run of a save: every source through `session` with one progress line (which
-// starts at what earlier runs saved), then finish() - or abandon() on any failure.
+// starts at what earlier runs saved), then finish() - or abandon() on any failure. Every
+// snapshot (saving and verifying) also goes to the job's `sink`; `cancel` stops it.
 const Manifest& save_all(ImageSaveSession& session, const std::vector<PartitionSource>& sources,
-                         std::uint64_t total_bytes, bool verify, ProgressStyle style,
-                         const std::function<void(const Manifest&)>& write_metadata);
+                         std::uint64_t total_bytes, bool verify, ProgressStyle style, const ProgressSink& sink,
+                         const std::function<void(const Manifest&)>& write_metadata,
+                         const CancelToken& cancel = signal_cancel_token());
 
 }  // namespace kura

@@ -101,8 +101,8 @@ std::vector<LiveLog> collect_live_logs(const std::string& dir) {
 }
 
 void write_live_logs(ImageSaveSession& session) {
-    const char* dir = std::getenv("KURA_LIVE_LOG_DIR");
-    if (dir == nullptr || *dir == '\0') return;
+    const std::string& dir = session.settings().live_log_dir;
+    if (dir.empty()) return;
     for (const auto& entry : collect_live_logs(dir)) session.write_file(entry.image_name, entry.content);
 }
 

@@ -314,14 +314,14 @@ OpenedImage OpenedImage::open(const Repository& repo, const std::string& image, 
 }
 
 ImageAtHand image_at_hand(const std::string& location, const std::string& image, const Repository* opened_repo,
-                          const OpenedImage* opened_image) {
+                          const OpenedImage* opened_image, const RepositoryOptions& options) {
     ImageAtHand at;
     if (opened_repo && opened_image && opened_image->name() == image) {
         at.repo = opened_repo;
         at.image = opened_image;
         return at;
     }
-    at.own_repo = open_repository(location);
+    at.own_repo = open_repository(location, options);
     at.repo = at.own_repo.get();
     at.own_image = OpenedImage::open(*at.repo, image);
     at.image = &*at.own_image;

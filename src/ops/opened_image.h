@@ -14,6 +14,7 @@
 #include "image/manifest.h"
 #include "image/partclone_header.h"
 #include "ptable/partition_table.h"
+#include "repo/repository_options.h"
 #include "storage/repository.h"
 
 #include <cstdint>
@@ -94,7 +95,7 @@ struct ImageAtHand {
     const OpenedImage* image = nullptr;
 };
 ImageAtHand image_at_hand(const std::string& location, const std::string& image, const Repository* opened_repo,
-                          const OpenedImage* opened_image);
+                          const OpenedImage* opened_image, const RepositoryOptions& options);
 
 // True for a name that can only mean a file inside the image directory: not empty, not
 // "." or "..", no '/', no control characters.

@@ -229,7 +229,8 @@ void restore_disk_job(const Repository& repo, const std::string& image, const Di
 RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::function<bool(const Plan&)>& confirm) {
     auto started = std::chrono::steady_clock::now();
     // Everything the image says is read and checked here, once, before any target is looked at.
-    const ImageAtHand at = image_at_hand(request.repo, request.image, request.opened_repo, request.opened_image);
+    const ImageAtHand at = image_at_hand(request.repo, request.image, request.opened_repo, request.opened_image,
+                                           request.repository);
     const Repository* repo = at.repo;
     const OpenedImage& opened = *at.image;
     const std::optional<Manifest>& manifest = opened.manifest();
@@ -279,13 +280,13 @@ RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::functi
     if (!confirm(summary.plan)) throw Error(ExitCode::cancelled, "nothing was written: the restore was not confirmed");
 
     if (request.check_first) {
-        Progress progress(request.progress, "check");
+        Progress progress(request.progress, "check", request.progress_sink);
         progress.set_total(summary.plan.total_used_bytes());
         progress.start();
         for (const auto& part : parts) check_partition(*repo, request.image, part.files, progress);
         progress.stop();
     }
-    Progress progress(request.progress, "restore");
+    Progress progress(request.progress, "restore", request.progress_sink);
     progress.set_total(summary.plan.total_used_bytes());
     progress.start();
     for (const auto& job : jobs)

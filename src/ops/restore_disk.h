@@ -8,6 +8,7 @@
 #include "core/progress.h"
 #include "device/disk_inventory.h"
 #include "ops/plan.h"
+#include "repo/repository_options.h"
 #include "ops/restore_parts.h"
 
 #include <functional>
@@ -24,6 +25,8 @@ struct RestoreDiskRequest {
     bool check_first = false;
     bool dry_run = false;
     ProgressStyle progress = ProgressStyle::text;
+    ProgressSink progress_sink;     // every snapshot also goes here (kura-menu's screen)
+    RepositoryOptions repository;   // what opening `repo` needs (SMB credentials)
     DiscoveryOptions discovery;
     // As in RestorePartsRequest: an image kura-menu has open already. Both or neither.
     const Repository* opened_repo = nullptr;

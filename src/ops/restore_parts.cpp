@@ -39,7 +39,8 @@ std::optional<std::uint64_t> partition_start(const Device& target) {
 
 RestoreSummary restore_parts(const RestorePartsRequest& request, const std::function<bool(const Plan&)>& confirm) {
     auto started = std::chrono::steady_clock::now();
-    const ImageAtHand at = image_at_hand(request.repo, request.image, request.opened_repo, request.opened_image);
+    const ImageAtHand at = image_at_hand(request.repo, request.image, request.opened_repo, request.opened_image,
+                                           request.repository);
     const Repository* repo = at.repo;
     const OpenedImage& opened = *at.image;
     const std::vector<ImagePart>& parts = opened.parts();
@@ -99,14 +100,14 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
     for (const auto& path : request.targets) targets.push_back(Device::open(path, Access::read_write, Role::target));
 
     if (request.check_first) {
-        Progress progress(request.progress, "check");
+        Progress progress(request.progress, "check", request.progress_sink);
         progress.set_total(summary.plan.total_used_bytes());
         progress.start();
         for (const auto& part : parts) check_partition(*repo, request.image, part.files, progress);
         progress.stop();
     }
 
-    Progress progress(request.progress, "restore");
+    Progress progress(request.progress, "restore", request.progress_sink);
     progress.set_total(summary.plan.total_used_bytes());
     progress.start();
     for (std::size_t i = 0; i < parts.size(); ++i) {

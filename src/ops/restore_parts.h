@@ -5,6 +5,7 @@
 
 #include "core/progress.h"
 #include "ops/plan.h"
+#include "repo/repository_options.h"
 
 #include <functional>
 #include <string>
@@ -22,6 +23,8 @@ struct RestorePartsRequest {
     bool check_first = false;  // verify the whole image before writing anything
     bool dry_run = false;
     ProgressStyle progress = ProgressStyle::text;
+    ProgressSink progress_sink;     // every snapshot also goes here (kura-menu's screen)
+    RepositoryOptions repository;   // what opening `repo` needs (SMB credentials)
     // Already open (kura-menu's plan, right after it measured the image's needs): used
     // instead of opening `repo` and reading `image` again. Both or neither.
     const Repository* opened_repo = nullptr;

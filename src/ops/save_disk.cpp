@@ -169,7 +169,7 @@ SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(c
     JobLog job_log;  // this save's lines only, for the image's clonezilla-img
     validate_image_name(request.image);
     if (request.disks.empty()) throw Error(ExitCode::usage, "savedisk needs at least one disk");
-    auto repo = open_repository(request.repo);
+    auto repo = open_repository(request.repo, request.repository);
     if (!request.resume && repo->exists(request.image))
         throw Error(ExitCode::target_refused, "image " + request.image + " already exists in " + repo->describe() +
                                                   "; choose another name or remove the old image first");
@@ -206,7 +206,8 @@ SaveOutcome save_disk(const SaveDiskRequest& request, const std::function<void(c
     if (session->resumed()) outcome.plan.warnings.push_back(session->resume_summary());
     show_plan(outcome.plan);
     outcome.manifest = save_all(*session, source_list, outcome.plan.total_used_bytes(), request.verify,
-                                request.progress, [&](const Manifest&) { write_metadata(*session, request, disks, job_log); });
+                                request.progress, request.progress_sink,
+                                [&](const Manifest&) { write_metadata(*session, request, disks, job_log); });
     for (const auto& p : outcome.manifest.parts)
         for (const auto& f : p.files) outcome.image_bytes += f.bytes;
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -26,6 +26,8 @@ struct SaveDiskRequest {
     FsReadOptions fs;
     std::string command_line;
     ProgressStyle progress = ProgressStyle::text;
+    ProgressSink progress_sink;     // every snapshot also goes here (kura-menu's screen)
+    RepositoryOptions repository;   // what opening `repo` needs (SMB credentials)
     DiscoveryOptions discovery;
     bool resume = false;  // continue the save of IMAGE an earlier run left unfinished
 };

@@ -103,7 +103,7 @@ SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void
     auto started = std::chrono::steady_clock::now();
     JobLog job_log;  // this save's lines only, for the image's clonezilla-img
     validate_image_name(request.image);
-    auto repo = open_repository(request.repo);
+    auto repo = open_repository(request.repo, request.repository);
     if (!request.resume && repo->exists(request.image))
         throw Error(ExitCode::target_refused, "image " + request.image + " already exists in " + repo->describe() +
                                                   "; choose another name or remove the old image first");
@@ -128,6 +128,7 @@ SaveOutcome save_parts(const SavePartsRequest& request, const std::function<void
         session->check_sources(sources);
     }
     outcome.manifest = save_all(*session, sources, outcome.plan.total_used_bytes(), request.verify, request.progress,
+                                request.progress_sink,
                                 [&](const Manifest&) { write_metadata(*session, request, sources, job_log); });
     for (const auto& p : outcome.manifest.parts)
         for (const auto& f : p.files) outcome.image_bytes += f.bytes;

@@ -12,6 +12,8 @@
 #include "pipeline/partition_save.h"
 
 #include <functional>
+#include "repo/repository_options.h"
+
 #include <string>
 #include <vector>
 
@@ -31,6 +33,8 @@ struct SavePartsRequest {
     FsReadOptions fs;
     std::string command_line;  // recorded in Info-saved-by-cmd.txt
     ProgressStyle progress = ProgressStyle::text;
+    ProgressSink progress_sink;     // every snapshot also goes here (kura-menu's screen)
+    RepositoryOptions repository;   // what opening `repo` needs (SMB credentials)
 };
 
 struct SaveOutcome {

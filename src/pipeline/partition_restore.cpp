@@ -25,7 +25,7 @@ std::uint64_t stream_used_bytes(const PartcloneHeader& h) { return h.used_blocks
 }  // namespace
 
 RestoreOutcome restore_partition(const Repository& repo, const std::string& image_dir, const DataFiles& files,
-                                 Device& target, Progress& progress) {
+                                 Device& target, Progress& progress, const CancelToken& cancel) {
     auto started = std::chrono::steady_clock::now();
     progress.set_item(files.part);
     BoundedQueue<BlockGroup> queue(4);
@@ -70,7 +70,7 @@ RestoreOutcome restore_partition(const Repository& repo, const std::string& imag
             [&](BlockGroup&& group) {
                 if (!queue.push(std::move(group))) writer_error.rethrow_if_any();
             },
-            &progress);
+            &progress, cancel);
         stop_writer();
         writer_error.rethrow_if_any();
         if (writer) writer->finish();
@@ -94,13 +94,13 @@ RestoreOutcome restore_partition(const Repository& repo, const std::string& imag
 }
 
 RestoreOutcome check_partition(const Repository& repo, const std::string& image_dir, const DataFiles& files,
-                               Progress& progress) {
+                               Progress& progress, const CancelToken& cancel) {
     auto started = std::chrono::steady_clock::now();
     progress.set_item(files.part);
     DecodedStream decoded = decode_stream(
         repo, image_dir, files,
         [&](const StreamDecoder& decoder) { progress.set_item(files.part, stream_used_bytes(decoder.header())); },
-        [](BlockGroup&&) {}, &progress);
+        [](BlockGroup&&) {}, &progress, cancel);
     RestoreOutcome outcome;
     outcome.used_bytes = decoded.used_blocks * decoded.header.block_size;
     outcome.seconds = seconds_since(started);

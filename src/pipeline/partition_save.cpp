@@ -99,11 +99,11 @@ void take_checkpoint(StreamOutput& out, PartitionCheckpoint& cp, const Checkpoin
 // Every byte from `offset` on, in order: what partclone.dd writes to its output. Between
 // 4 MiB chunks a checkpoint may be taken.
 std::uint64_t copy_raw(const Device& device, std::uint64_t offset, StreamOutput& out, Progress& progress,
-                       const Checkpointing& checkpoints) {
+                       const Checkpointing& checkpoints, const CancelToken& cancel) {
     constexpr std::size_t kChunk = 4u << 20;
     std::vector<std::uint8_t> buffer(kChunk);
     while (offset < device.size()) {
-        throw_if_cancelled();
+        cancel.throw_if_requested();
         auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, device.size() - offset));
         device.read_at(buffer.data(), n, offset);
         out.input().write(buffer.data(), n);
@@ -161,12 +161,13 @@ std::string stream_base_name(const PartitionSource& source, const Codec& codec) 
 }
 
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
-                            const SaveSettings& settings, Progress& progress) {
-    return save_partition(source, repo, image_dir, settings, progress, Checkpointing{});
+                            const SaveSettings& settings, Progress& progress, const CancelToken& cancel) {
+    return save_partition(source, repo, image_dir, settings, progress, Checkpointing{}, cancel);
 }
 
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
-                            const SaveSettings& settings, Progress& progress, const Checkpointing& checkpoints) {
+                            const SaveSettings& settings, Progress& progress, const Checkpointing& checkpoints,
+                            const CancelToken& cancel) {
     auto started = std::chrono::steady_clock::now();
     // Said when the copy is made (a dry run shows it in the plan only), so the image's log keeps it.
     if (!source.raw_reason.empty()) {
@@ -184,7 +185,7 @@ ManifestPart save_partition(const PartitionSource& source, Repository& repo, con
         std::uint64_t start = from ? from->raw_bytes : 0;
         if (start > device.size() || start % raw_stream_sector != 0)
             throw Error(ExitCode::internal, "cannot resume a dd stream at byte " + std::to_string(start));
-        std::uint64_t bytes = copy_raw(device, start, out, progress, checkpoints);
+        std::uint64_t bytes = copy_raw(device, start, out, progress, checkpoints, cancel);
         out.close();
         ManifestPart part = describe_part(source, settings, "dd");
         part.block_size = raw_stream_sector;
@@ -208,10 +209,10 @@ ManifestPart save_partition(const PartitionSource& source, Repository& repo, con
     } else {
         encoder.write_preamble(out.input());
     }
-    UsedBlockReader reader(device, map.used, map.block_size, 4u << 20, 4, next_block);
+    UsedBlockReader reader(device, map.used, map.block_size, cancel, 4u << 20, 4, next_block);
     BlockChunk chunk;
     while (reader.next(chunk)) {
-        throw_if_cancelled();
+        cancel.throw_if_requested();
         encoder.write_blocks(chunk.data.data(), chunk.blocks, out.input());
         progress.add(chunk.blocks * map.block_size);
         if (encoder.position().blocks_written < encoder.header().used_blocks &&

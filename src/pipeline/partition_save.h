@@ -3,6 +3,7 @@
 #pragma once
 
 #include "codec/codec.h"
+#include "core/cancel.h"
 #include "core/progress.h"
 #include "device/probe.h"
 #include "fs/filesystem.h"
@@ -37,6 +38,12 @@ struct SaveSettings {
     const Codec* codec = nullptr;
     CompressOptions compress;
     std::uint64_t split_bytes = 0;  // 0 = one file
+    // About this many compressed bytes between checkpoints (save_checkpoint.h); 0 = none.
+    // The fronts set it from KURA_CHECKPOINT_BYTES.
+    std::uint64_t checkpoint_bytes = kDefaultCheckpointBytes;
+    // A directory whose files are copied into the image as kura-live-NAME (ops/live_logs.h);
+    // "" = none. The fronts set it from KURA_LIVE_LOG_DIR (the live ISO's /var/log/kura).
+    std::string live_log_dir;
 };
 
 // Reads the partition's filesystem; throws Error(source_unsupported) when kura can't image it.
@@ -48,12 +55,15 @@ PartitionSource inspect_partition(const std::string& path, const std::string& na
 // kura copies whole, such as an LVM physical volume). `probe` keeps what libblkid said.
 PartitionSource inspect_raw_partition(const std::string& path, const std::string& name);
 
+// `cancel` (the job's) is polled between buffers.
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
-                            const SaveSettings& settings, Progress& progress);
+                            const SaveSettings& settings, Progress& progress,
+                            const CancelToken& cancel = signal_cancel_token());
 // The same with checkpoints, and optionally continuing from one an earlier run recorded
 // (pipeline/save_checkpoint.h). The caller must have made sure the source is unchanged since.
 ManifestPart save_partition(const PartitionSource& source, Repository& repo, const std::string& image_dir,
-                            const SaveSettings& settings, Progress& progress, const Checkpointing& checkpoints);
+                            const SaveSettings& settings, Progress& progress, const Checkpointing& checkpoints,
+                            const CancelToken& cancel = signal_cancel_token());
 
 // The Partclone header kura writes for a partition (also what a resumed save compares).
 PartcloneHeader partclone_header_for(const UsedBlockMap& map);

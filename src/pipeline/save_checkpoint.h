@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace kura {
 
@@ -34,8 +35,13 @@ struct Checkpointing {
 
 // 64 MiB: what a crash can cost is about this much compressed output to redo, and the cost
 // of a checkpoint (ending a frame, draining, fsync / COMMIT, a small journal) is paid this
-// rarely. KURA_CHECKPOINT_BYTES (bytes; 0 = no checkpoints) overrides it: it exists so the
-// tests can interrupt small volumes after several checkpoints, and to measure their cost.
-std::uint64_t default_checkpoint_interval();
+// rarely. KURA_CHECKPOINT_BYTES (bytes; 0 = no checkpoints) overrides it, read by the
+// fronts (SaveSettings::checkpoint_bytes): it exists so the tests can interrupt small
+// volumes after several checkpoints, and to measure their cost.
+inline constexpr std::uint64_t kDefaultCheckpointBytes = 64ull << 20;
+
+// KURA_CHECKPOINT_BYTES's value as a number of bytes; Error(usage) naming the variable
+// for anything but digits.
+std::uint64_t parse_checkpoint_bytes(const std::string& text);
 
 }  // namespace kura

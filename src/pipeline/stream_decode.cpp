@@ -61,7 +61,8 @@ PartcloneHeader read_stream_header(const Repository& repo, const std::string& im
 
 DecodedStream decode_stream(const Repository& repo, const std::string& image_dir, const DataFiles& files,
                             const StreamDecoder::StartHandler& on_start,
-                            const StreamDecoder::GroupHandler& on_group, Progress* progress) {
+                            const StreamDecoder::GroupHandler& on_group, Progress* progress,
+                            const CancelToken& cancel) {
     SplitReader pieces(repo, image_dir, files.names, files.sha256);
     ThreadedSource file_stage(pieces, kChunk, kDepth);
     const Codec& codec = stream_codec(repo, image_dir, files);
@@ -77,7 +78,7 @@ DecodedStream decode_stream(const Repository& repo, const std::string& image_dir
         on_start);
     Buffer chunk;
     while (decompress_stage.next(chunk)) {
-        throw_if_cancelled();
+        cancel.throw_if_requested();
         decoder->feed(chunk.data(), chunk.size());
     }
     decoder->finish();

@@ -2,6 +2,7 @@
 // Partclone decoder, each on its own thread, with bounded buffers between.
 #pragma once
 
+#include "core/cancel.h"
 #include "core/progress.h"
 #include "image/image_layout.h"
 #include "image/stream_decoder.h"
@@ -25,9 +26,11 @@ PartcloneHeader read_stream_header(const Repository& repo, const std::string& im
 
 // Decodes the whole stream (Partclone or ntfsclone, told apart by its magic), verifying
 // every checksum the format has. `on_start` runs once, when the geometry is known (for
-// Partclone: after the bitmap passed its checksum) and before the first group.
+// Partclone: after the bitmap passed its checksum) and before the first group. `cancel`
+// (the job's) is polled between buffers.
 DecodedStream decode_stream(const Repository& repo, const std::string& image_dir, const DataFiles& files,
                             const StreamDecoder::StartHandler& on_start,
-                            const StreamDecoder::GroupHandler& on_group, Progress* progress);
+                            const StreamDecoder::GroupHandler& on_group, Progress* progress,
+                            const CancelToken& cancel = signal_cancel_token());
 
 }  // namespace kura

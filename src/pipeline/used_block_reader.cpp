@@ -1,14 +1,14 @@
 #include "pipeline/used_block_reader.h"
 
-#include "core/cancel.h"
-
 namespace kura {
 
 UsedBlockReader::UsedBlockReader(const Device& device, const Bitmap& used, std::uint32_t block_size,
-                                 std::size_t chunk_bytes, std::size_t depth, std::uint64_t start_block)
+                                 const CancelToken& cancel, std::size_t chunk_bytes, std::size_t depth,
+                                 std::uint64_t start_block)
     : device_(device),
       used_(used),
       block_size_(block_size),
+      cancel_(cancel),
       chunk_blocks_(chunk_bytes / block_size > 0 ? chunk_bytes / block_size : 1),
       start_block_(start_block),
       queue_(depth) {
@@ -35,7 +35,7 @@ void UsedBlockReader::run() {
                 block += n;
                 left -= n;
                 if (chunk.blocks == chunk_blocks_) {
-                    throw_if_cancelled();
+                    cancel_.throw_if_requested();
                     chunk.next_block = block;
                     if (!queue_.push(std::move(chunk))) return;
                     chunk = BlockChunk{};

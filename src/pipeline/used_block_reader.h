@@ -5,6 +5,7 @@
 
 #include "core/bitmap.h"
 #include "core/bounded_queue.h"
+#include "core/cancel.h"
 #include "core/stage_thread.h"
 #include "device/device.h"
 
@@ -24,8 +25,9 @@ struct BlockChunk {
 class UsedBlockReader {
 public:
     // Reads the used blocks at or after bitmap index `start_block` (0: all of them; a
-    // resumed save starts where its checkpoint was).
-    UsedBlockReader(const Device& device, const Bitmap& used, std::uint32_t block_size,
+    // resumed save starts where its checkpoint was). Stops between chunks when `cancel`
+    // (the job's; it must outlive the reader) is requested.
+    UsedBlockReader(const Device& device, const Bitmap& used, std::uint32_t block_size, const CancelToken& cancel,
                     std::size_t chunk_bytes = 4u << 20, std::size_t depth = 4, std::uint64_t start_block = 0);
     ~UsedBlockReader();
     // The next chunk, or false at the end; rethrows a read failure.
@@ -36,6 +38,7 @@ private:
     const Device& device_;
     const Bitmap& used_;
     std::uint32_t block_size_;
+    const CancelToken& cancel_;
     std::size_t chunk_blocks_;
     std::uint64_t start_block_;
     BoundedQueue<BlockChunk> queue_;

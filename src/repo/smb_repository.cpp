@@ -327,13 +327,13 @@ ParsedSmbUrl parse_smb_url(const std::string& url) {
 
 }  // namespace
 
-SmbRepository::SmbRepository(const std::string& url) {
+SmbRepository::SmbRepository(const std::string& url, const RepositoryOptions& options) {
     policy_.server_kind = "SMB server";
     ParsedSmbUrl u = parse_smb_url(url);
     display_ = "smb://" + (u.domain.empty() ? "" : u.domain + ";") + (u.user.empty() ? "" : u.user + "@") +
                u.host_port + u.path;
     base_url_ = "smb://" + u.host_port + u.path;
-    credentials_ = std::make_shared<const SmbCredentials>(resolve_smb_credentials(u.domain, u.user, display_));
+    credentials_ = std::make_shared<const SmbCredentials>(resolve_smb_credentials(u.domain, u.user, display_, options));
     pool_ = std::make_shared<SmbConnectionPool>(credentials_, display_, u.protocols);
     try {
         auto connection = pool_->take();

@@ -1,6 +1,6 @@
 // A repository on an SMB2/3 share, spoken to through libsmbclient (no kernel mount):
 // smb://[domain;]user@server[:port]/share[/path][?protocol=SMB2|SMB3]. The password comes
-// from repo/smb_credentials.h and never appears in describe() or any message; nor does
+// from the front (repo/smb_credentials.h) and never appears in describe() or any message; nor does
 // the ?query. Transfers survive
 // the server going away: see repo/remote_file.h.
 #pragma once
@@ -20,7 +20,8 @@ class SmbConnectionPool;
 class SmbRepository : public Repository {
 public:
     // Connects at once, so a wrong password, share or server is reported before any work.
-    explicit SmbRepository(const std::string& url);
+    // `options` give the credentials (repo/smb_credentials.h).
+    SmbRepository(const std::string& url, const RepositoryOptions& options);
     ~SmbRepository() override;
 
     std::string describe() const override { return display_; }

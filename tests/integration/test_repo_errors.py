@@ -105,6 +105,31 @@ class RepoErrors(kt.KuraTestCase):
     def test_nfs_permission_denied_with_root_squash(self):
         self.assertFails(self.save(self.nfs.url("/squashed")), kt.EXIT_IO, "permission denied by the NFS server")
 
+    # ---------------------------------------------------------------- NFSv4 (kernel mount)
+
+    def nfs4_mounts(self):
+        with open("/proc/self/mountinfo") as f:
+            return [line for line in f if " /run/kura/repo-nfs4" in line]
+
+    def test_nfs4_malformed_location_is_refused_before_mounting(self):
+        before = self.nfs4_mounts()
+        self.assertFails(self.save("nfs4://127.0.0.1:x/export"), kt.EXIT_USAGE,
+                         "nfs4://127.0.0.1:x/export: the port after the server must be a number")
+        self.assertFails(self.save("nfs4://127.0.0.1/export?vers=4.2"), kt.EXIT_USAGE,
+                         "nfs4://127.0.0.1/export?vers=4.2: nfs4:// takes no ?options")
+        self.assertEqual(self.nfs4_mounts(), before)
+
+    def test_nfs4_mount_that_fails_says_what_and_leaves_nothing_mounted(self):
+        """Nothing serves NFSv4 on this port (and this kernel may have no NFS client at
+        all): mount.nfs fails at its one attempt, kura says what it tried."""
+        before = self.nfs4_mounts()
+        url = "nfs4://127.0.0.1:%d/export" % (ns.NFS_PORT + 9)
+        src_sum = kt.sha256_file(self.src)
+        self.assertFails(self.save(url), kt.EXIT_IO,
+                         "cannot mount %s (export /export on server 127.0.0.1, NFSv4 through the kernel): " % url)
+        self.assertEqual(self.nfs4_mounts(), before)
+        self.assertEqual(kt.sha256_file(self.src), src_sum)
+
     def test_unknown_scheme(self):
         self.assertFails(self.save("ftp://127.0.0.1/x"), kt.EXIT_USAGE, "unknown repository scheme")
 

@@ -16,7 +16,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
 
 #include <unistd.h>
 
@@ -122,7 +124,7 @@ protected:
             progress.add_already_done(s->bytes_already_saved());
             s->save(fs_, progress);
             s->save(raw_, progress);
-            s->finish(true, ProgressStyle::none, [&](const Manifest&) { s->write_file("parts", "fs.img disk.raw\n"); });
+            s->finish(true, ProgressStyle::none, {}, [&](const Manifest&) { s->write_file("parts", "fs.img disk.raw\n"); });
             return ExitCode::ok;
         } catch (const Error& e) {
             s->abandon(e.code());
@@ -208,7 +210,7 @@ TEST_F(ImageSaveSessionTest, KilledBetweenPartitionsAndWhileFinishingIsResumedTo
         s->save(fs_, progress);
         s->save(raw_, progress);
         try {
-            s->finish(false, ProgressStyle::none, [&](const Manifest&) {
+            s->finish(false, ProgressStyle::none, {}, [&](const Manifest&) {
                 s->write_file("parts", "fs.img disk.raw\n");
                 throw Error(ExitCode::cancelled, "interrupted");
             });
@@ -226,6 +228,47 @@ TEST_F(ImageSaveSessionTest, KilledBetweenPartitionsAndWhileFinishingIsResumedTo
     EXPECT_EQ(stream_of(repo, "img", "fs.img"), stream_of(reference, "img", "fs.img"));
     EXPECT_EQ(stream_of(repo, "img", "disk.raw"), stream_of(reference, "img", "disk.raw"));
     EXPECT_EQ(read_manifest(repo, "img")->resumes, 2);
+}
+
+// The job's sink hears the save and its verification (save_all passes it down); nothing
+// else is needed for the menu's progress screen.
+TEST_F(ImageSaveSessionTest, TheJobsSinkHearsTheSaveAndItsVerification) {
+    test::MemoryRepository repo;
+    std::mutex mutex;
+    std::set<std::string> operations;
+    std::uint64_t saved_bytes = 0;
+    ProgressSink sink = [&](const ProgressSnapshot& s) {
+        std::lock_guard lock(mutex);
+        operations.insert(s.operation);
+        if (s.operation == "save") saved_bytes = s.done_bytes;
+    };
+    auto session = ImageSaveSession::start(repo, "img", settings_);
+    session->check_sources({fs_, raw_});
+    const std::uint64_t total = fs_.map.used.count() * fs_.map.block_size + raw_.device_bytes;
+    save_all(*session, {fs_, raw_}, total, true, ProgressStyle::none, sink,
+             [&](const Manifest&) { session->write_file("parts", "fs.img disk.raw\n"); });
+    EXPECT_EQ(operations, (std::set<std::string>{"save", "verify"}));
+    EXPECT_EQ(saved_bytes, total) << "the final save snapshot did not reach the sink";
+    EXPECT_TRUE(repo.exists("img/kura-manifest"));
+}
+
+// A job's own cancel token stops it between buffers, as a signal does: the save fails
+// with exit 8 saying who stopped it, and (no checkpoint yet) leaves nothing behind.
+TEST_F(ImageSaveSessionTest, TheJobsCancelTokenStopsTheSave) {
+    test::MemoryRepository repo;
+    CancelToken cancel;
+    cancel.request();
+    auto session = ImageSaveSession::start(repo, "img", settings_);
+    session->check_sources({fs_, raw_});
+    try {
+        save_all(*session, {fs_, raw_}, 0, true, ProgressStyle::none, {}, [](const Manifest&) {}, cancel);
+        FAIL() << "the save ran to its end";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ExitCode::cancelled);
+        EXPECT_STREQ(e.what(), "stopped by the operator");
+    }
+    EXPECT_FALSE(repo.exists("img"));
+    EXPECT_FALSE(repo.exists(partial_image_name("img")));
 }
 
 TEST_F(ImageSaveSessionTest, AFailureBeforeTheFirstCheckpointLeavesNothing) {

@@ -1,4 +1,4 @@
-// Progress: per-item counts, and the process-wide observer the menu draws from.
+// Progress: per-item counts, and the job's sink the menu draws from.
 #include "core/progress.h"
 
 #include <gtest/gtest.h>
@@ -55,16 +55,15 @@ TEST(Progress, JsonLineCarriesTheItemCounts) {
     EXPECT_NE(line.find("\"item_done_bytes\":7,\"item_total_bytes\":9"), std::string::npos) << line;
 }
 
-// Collects what the observer is given; cleared again at the end of each test.
-class ObserverTest : public ::testing::Test {
+// Collects what a Progress's sink is given.
+class SinkTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        set_progress_observer([this](const ProgressSnapshot& s) {
+    ProgressSink sink() {
+        return [this](const ProgressSnapshot& s) {
             std::lock_guard lock(mutex_);
             seen_.push_back(s);
-        });
+        };
     }
-    void TearDown() override { set_progress_observer(nullptr); }
     std::vector<ProgressSnapshot> seen() {
         std::lock_guard lock(mutex_);
         return seen_;
@@ -74,8 +73,8 @@ protected:
     std::vector<ProgressSnapshot> seen_;
 };
 
-TEST_F(ObserverTest, ReportsTicksAndTheFinalStateWithoutAnyOutputStyle) {
-    Progress p(ProgressStyle::none, "save");
+TEST_F(SinkTest, ReportsTicksAndTheFinalStateWithoutAnyOutputStyle) {
+    Progress p(ProgressStyle::none, "save", sink());
     p.set_total(100);
     p.start();
     p.set_item("sda1", 100);
@@ -84,7 +83,7 @@ TEST_F(ObserverTest, ReportsTicksAndTheFinalStateWithoutAnyOutputStyle) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (seen().empty() && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ASSERT_FALSE(seen().empty()) << "no tick reached the observer";
+    ASSERT_FALSE(seen().empty()) << "no tick reached the sink";
     EXPECT_EQ(seen().back().operation, "save");
     p.add(60);
     p.stop();
@@ -95,13 +94,17 @@ TEST_F(ObserverTest, ReportsTicksAndTheFinalStateWithoutAnyOutputStyle) {
     EXPECT_DOUBLE_EQ(last.percent(), 100.0);
 }
 
-TEST_F(ObserverTest, ClearedObserverHearsNothingMore) {
-    set_progress_observer(nullptr);
-    Progress p(ProgressStyle::none, "check");
-    p.start();
-    p.add(1);
-    p.stop();
-    EXPECT_TRUE(seen().empty());
+TEST_F(SinkTest, AProgressWithoutASinkTellsNoOtherJobsSink) {
+    // One job's sink while another job's Progress runs: nothing process-wide links them.
+    Progress listened(ProgressStyle::none, "save", sink());
+    Progress other(ProgressStyle::none, "check");
+    listened.start();
+    other.start();
+    other.add(1);
+    other.stop();
+    listened.stop();
+    ASSERT_FALSE(seen().empty()) << "the sink did not hear its own Progress";
+    for (const auto& s : seen()) EXPECT_EQ(s.operation, "save");
 }
 
 }  // namespace

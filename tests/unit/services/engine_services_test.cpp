@@ -1,6 +1,6 @@
 // The menu's real services against image files and repositories made here: jobs run
-// through the engine with the menu's progress observer, plans come from dry runs that
-// write nothing, the image needs are what restoredisk itself accepts, and nothing touches
+// through the engine, each with the progress sink of its own JobContext, plans come from
+// dry runs that write nothing, the image needs are what restoredisk itself accepts, and nothing touches
 // this machine's network, keymap or power when it is not the kura live system.
 #include "tui/engine_services.h"
 
@@ -25,6 +25,13 @@ using test::TempDir;
 constexpr std::uint64_t kMiB = 1 << 20;
 
 bool on_live_system() { return std::filesystem::exists("/etc/kura-live"); }
+
+EngineServicesOptions menu_options(std::vector<std::string> only_devices = {}) {
+    EngineServicesOptions options;
+    options.only_devices = std::move(only_devices);
+    options.log_path = "/var/log/kura-menu.log";
+    return options;
+}
 
 // An ext4 with a few files in a fresh file of `mib` MiB.
 std::string make_ext4(const TempDir& dir, const std::string& name, std::uint64_t mib) {
@@ -70,7 +77,7 @@ protected:
 
     TempDir dir;
     std::string repo;
-    EngineServices services{EngineServicesOptions{{}, "/var/log/kura-menu.log"}};
+    EngineServices services{menu_options()};
     std::mutex mutex;
     std::vector<ProgressSnapshot> snapshots;
 };
@@ -134,6 +141,37 @@ TEST_F(EngineServicesTest, SavesRestoresAndChecksPartitionsThroughTheEngine) {
     JobResult checked = run(check);
     ASSERT_TRUE(checked.ok) << checked.message.text;
     EXPECT_EQ(checked.bytes, saved.bytes);
+}
+
+// Two saves in one kura-menu session: each image's log (Clonezilla's clonezilla-img) holds
+// its own job's lines and none of the job before, and each job's progress reaches only
+// its own job's sink.
+TEST_F(EngineServicesTest, TheSecondSaveOfASessionCarriesNoLineOfTheFirst) {
+    std::string alpha = make_ext4(dir, "alpha.img", 16);
+    std::string beta = make_ext4(dir, "beta.img", 16);
+    services.open_repository(repo, "");
+
+    JobResult first = run(job(JobMode::saveparts, "monday-img", {alpha}));
+    ASSERT_TRUE(first.ok) << first.message.text;
+    std::vector<ProgressSnapshot> first_snapshots = snapshots;
+    JobResult second = run(job(JobMode::saveparts, "tuesday-img", {beta}));
+    ASSERT_TRUE(second.ok) << second.message.text;
+
+    std::string first_log = read_file(repo + "/monday-img/clonezilla-img");
+    std::string second_log = read_file(repo + "/tuesday-img/clonezilla-img");
+    // Each log holds its own job's work...
+    EXPECT_NE(first_log.find("saving " + alpha + " (ext4) as alpha.img"), std::string::npos) << first_log;
+    EXPECT_NE(second_log.find("saving " + beta + " (ext4) as beta.img"), std::string::npos) << second_log;
+    // ...and nothing of the job before it: not its source, not its image.
+    EXPECT_EQ(second_log.find("alpha"), std::string::npos) << second_log;
+    EXPECT_EQ(second_log.find("monday-img"), std::string::npos) << second_log;
+    EXPECT_EQ(first_log.find("beta"), std::string::npos) << first_log;
+
+    ASSERT_FALSE(first_snapshots.empty());
+    ASSERT_FALSE(snapshots.empty());
+    for (const auto& s : first_snapshots) EXPECT_NE(s.item, "beta.img");
+    for (const auto& s : snapshots)
+        EXPECT_NE(s.item, "alpha.img") << "the first job's progress reached the second's sink";
 }
 
 TEST_F(EngineServicesTest, AFailedJobSaysWhyWithItsExitCode) {
@@ -200,7 +238,7 @@ TEST_F(EngineServicesTest, DisksSayWhichPartitionTableTheyHold) {
     std::string blank_loop = must("losetup -f --show " + sh(blank));
     gpt_loop.erase(gpt_loop.find_last_not_of('\n') + 1);
     blank_loop.erase(blank_loop.find_last_not_of('\n') + 1);
-    EngineServices confined{EngineServicesOptions{{gpt_loop, blank_loop}, "/var/log/kura-menu.log"}};
+    EngineServices confined{menu_options({gpt_loop, blank_loop})};
     std::vector<DiskInfo> disks = confined.disks();
     must("losetup -d " + gpt_loop + " " + blank_loop);
     ASSERT_EQ(disks.size(), 2u);
