@@ -37,10 +37,12 @@ std::string refusal(const std::string& type, int exit_status) {
 TEST(FilesystemTable, ImagesWhatItHasReadersFor) {
     EXPECT_EQ(sorted(supported_filesystem_types()),
               sorted({"ext2", "ext3", "ext4", "ext4dev", "vfat", "ntfs", "VMFS_volume_member", "VMFS"}));
-    // exFAT is a row (a repository can live on it) without a used-block reader.
-    ASSERT_NE(filesystem_for("exfat"), nullptr);
-    EXPECT_EQ(filesystem_reader_for("exfat"), nullptr);
-    EXPECT_EQ(filesystem_for("xfs"), nullptr);
+    // exFAT and XFS are rows (a repository can live on them) without a used-block reader.
+    for (const char* mount_only : {"exfat", "xfs"}) {
+        ASSERT_NE(filesystem_for(mount_only), nullptr) << mount_only;
+        EXPECT_EQ(filesystem_reader_for(mount_only), nullptr) << mount_only;
+    }
+    EXPECT_EQ(filesystem_for("btrfs"), nullptr);
     EXPECT_EQ(filesystem_reader_for("ext4"), filesystem_for("ext4"));
 }
 
@@ -84,8 +86,8 @@ TEST(FilesystemTable, WhatGrows) {
 }
 
 TEST(FilesystemTable, RepositoryFilesystemsAndHowTheyMount) {
-    EXPECT_EQ(sorted(repository_filesystem_types()), sorted({"ext2", "ext3", "ext4", "vfat", "ntfs", "exfat"}));
-    for (const char* no : {"ext4dev", "VMFS", "VMFS_volume_member", "swap", "xfs", ""})
+    EXPECT_EQ(sorted(repository_filesystem_types()), sorted({"ext2", "ext3", "ext4", "vfat", "ntfs", "exfat", "xfs"}));
+    for (const char* no : {"ext4dev", "VMFS", "VMFS_volume_member", "swap", "btrfs", ""})
         EXPECT_FALSE(repository_mount_for(no)) << no;
 
     auto ext3 = repository_mount_for("ext3");
@@ -107,6 +109,10 @@ TEST(FilesystemTable, RepositoryFilesystemsAndHowTheyMount) {
         EXPECT_TRUE(how->fuse_helper.empty());
         EXPECT_FALSE(how->unix_permissions);
     }
+    auto xfs = repository_mount_for("xfs");
+    ASSERT_TRUE(xfs);
+    EXPECT_EQ(xfs->kernel_types, (Strings{"xfs"}));
+    EXPECT_TRUE(xfs->unix_permissions);
 }
 
 }  // namespace
