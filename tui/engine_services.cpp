@@ -6,6 +6,8 @@
 #include "device/device.h"
 #include "ops/check_image.h"
 #include "ops/opened_image.h"
+#include "ops/restore_image.h"
+#include "ops/save_image.h"
 #include "ops/target_needs.h"
 #include "ptable/partition_table.h"
 #include "repo/open_repository.h"
@@ -36,6 +38,16 @@ bool on_live_system() { return ::access(kLiveMarker, F_OK) == 0; }
 bool network_setup_allowed() {
     const char* allow = std::getenv("KURA_ALLOW_NETWORK_SETUP");
     return on_live_system() || (allow && std::string(allow) == "1");
+}
+
+// The repository the menu holds open when `location` is where it is, else one opened for
+// this call into `own` (with what opening the held one took).
+Repository& held_or_opened(const std::unique_ptr<Repository>& held, const std::string& held_location,
+                           const std::string& location, const RepositoryOptions& options,
+                           std::unique_ptr<Repository>& own) {
+    if (held && location == held_location) return *held;
+    own = kura::open_repository(location, options);
+    return *own;
 }
 
 bool valid_keymap_name(const std::string& name) {
@@ -74,18 +86,11 @@ EngineServices::~EngineServices() {
     repo_.reset();
 }
 
-template <class Request>
-void EngineServices::give_job(Request& request, const JobContext& context) const {
-    request.progress = context.progress_style;
-    request.progress_sink = context.progress;
-    request.repository = repo_options_;
-}
-
-template <class Request>
-void EngineServices::give_save_job(Request& request, const JobContext& context) const {
-    give_job(request, context);
+SaveRequest EngineServices::save_job_request(const Job& job) const {
+    SaveRequest request = job.mode == JobMode::savedisk ? save_disk_request(job) : save_parts_request(job);
     request.settings.checkpoint_bytes = options_.checkpoint_bytes;
     request.settings.live_log_dir = options_.live_log_dir;
+    return request;
 }
 
 std::vector<DiskInfo> EngineServices::disks() {
@@ -189,47 +194,30 @@ std::vector<ImageNeed> EngineServices::image_needs(const std::string& image, Job
 }
 
 Plan EngineServices::plan(const Job& job) {
+    std::unique_ptr<Repository> own_repo;
+    Repository& repo = held_or_opened(repo_, repo_location_, job.repo, repo_options_, own_repo);
     JobContext context;  // a dry run's: nothing to show, nothing to ask
     context.progress_style = ProgressStyle::none;
     switch (job.mode) {
-        case JobMode::savedisk: {
-            SaveDiskRequest request = save_disk_request(job);
-            give_save_job(request, context);
-            request.dry_run = true;
-            return save_disk(request, [](const Plan&) {}).plan;
-        }
+        case JobMode::savedisk:
         case JobMode::saveparts: {
-            SavePartsRequest request = save_parts_request(job);
-            give_save_job(request, context);
+            SaveRequest request = save_job_request(job);
             request.dry_run = true;
-            return save_parts(request, [](const Plan&) {}).plan;
+            return save_image(request, repo, context, [](const Plan&) {}).plan;
         }
         // A dry run shows the confirmation the plan and writes nothing, whatever it answers.
-        case JobMode::restoredisk: {
-            RestoreDiskRequest request = restore_disk_request(job);
-            give_job(request, context);
-            request.dry_run = true;
-            if (opened_ && repo_ && job.repo == repo_location_) {
-                request.opened_repo = repo_.get();
-                request.opened_image = &*opened_;
-            }
-            return restore_disk(request, [](const Plan&) { return false; }).plan;
-        }
+        case JobMode::restoredisk:
         case JobMode::restoreparts: {
-            RestorePartsRequest request = restore_parts_request(job);
-            give_job(request, context);
+            RestoreRequest request =
+                job.mode == JobMode::restoredisk ? restore_disk_request(job) : restore_parts_request(job);
             request.dry_run = true;
-            if (opened_ && repo_ && job.repo == repo_location_) {
-                request.opened_repo = repo_.get();
-                request.opened_image = &*opened_;
-            }
-            return restore_parts(request, [](const Plan&) { return false; }).plan;
+            auto no = [](const Plan&) { return false; };
+            // The image image_needs() opened for this plan, when it is the same one.
+            if (opened_ && &repo == repo_.get() && opened_->name() == job.image)
+                return restore_image(request, repo, *opened_, context, no).plan;
+            return restore_image(request, repo, OpenedImage::open(repo, job.image), context, no).plan;
         }
-        case JobMode::checkimage: {
-            if (repo_ && job.repo == repo_location_) return check_image_plan(*repo_, OpenedImage::open(*repo_, job.image));
-            auto repo = kura::open_repository(job.repo, repo_options_);
-            return check_image_plan(*repo, OpenedImage::open(*repo, job.image));
-        }
+        case JobMode::checkimage: return check_image_plan(repo, OpenedImage::open(repo, job.image));
     }
     throw Error(ExitCode::internal, "unknown job mode");
 }
@@ -250,42 +238,28 @@ JobResult EngineServices::run(const Job& job, const std::function<void(const Pro
     context.progress_style = ProgressStyle::none;  // stderr is the menu's log file
     context.progress = progress;
     try {
+        std::unique_ptr<Repository> own_repo;
+        Repository& repo = held_or_opened(repo_, repo_location_, job.repo, repo_options_, own_repo);
         switch (job.mode) {
-            case JobMode::savedisk: {
-                SaveDiskRequest request = save_disk_request(job);
-                give_save_job(request, context);
-                SaveOutcome o = save_disk(request, log_plan);
-                result.bytes = o.plan.total_used_bytes();
-                result.seconds = o.seconds;
-                break;
-            }
+            case JobMode::savedisk:
             case JobMode::saveparts: {
-                SavePartsRequest request = save_parts_request(job);
-                give_save_job(request, context);
-                SaveOutcome o = save_parts(request, log_plan);
+                SaveOutcome o = save_image(save_job_request(job), repo, context, log_plan);
                 result.bytes = o.plan.total_used_bytes();
                 result.seconds = o.seconds;
                 break;
             }
-            case JobMode::restoredisk: {
-                RestoreDiskRequest request = restore_disk_request(job);
-                give_job(request, context);
-                RestoreSummary s = restore_disk(request, confirmed);
-                result.bytes = s.bytes;
-                result.seconds = s.seconds;
-                break;
-            }
+            case JobMode::restoredisk:
             case JobMode::restoreparts: {
-                RestorePartsRequest request = restore_parts_request(job);
-                give_job(request, context);
-                RestoreSummary s = restore_parts(request, confirmed);
+                RestoreRequest request =
+                    job.mode == JobMode::restoredisk ? restore_disk_request(job) : restore_parts_request(job);
+                // Opened again: the image may have changed while the operator read the plan.
+                RestoreSummary s = restore_image(request, repo, OpenedImage::open(repo, job.image), context, confirmed);
                 result.bytes = s.bytes;
                 result.seconds = s.seconds;
                 break;
             }
             case JobMode::checkimage: {
-                CheckSummary s =
-                    check_image(job.repo, job.image, context.progress_style, context.progress, repo_options_);
+                CheckSummary s = check_image(repo, OpenedImage::open(repo, job.image), context);
                 result.bytes = s.bytes;
                 result.seconds = s.seconds;
                 break;

@@ -65,12 +65,9 @@ public:
     bool power_off() override;
 
 private:
-    // The JobContext's progress sink and the options the engine would otherwise read from
-    // the environment, put into a request built from a Job.
-    template <class Request>
-    void give_job(Request& request, const JobContext& context) const;
-    template <class Request>
-    void give_save_job(Request& request, const JobContext& context) const;
+    // A save job's request, with the options the engine would otherwise read from the
+    // environment in its settings.
+    SaveRequest save_job_request(const Job& job) const;
     // Reboots or powers off (reboot(2) `how`) on the live system; false anywhere else.
     bool leave_machine(int how, const char* what);
 

@@ -131,52 +131,43 @@ std::vector<std::string> equivalent_command_lines(const Job& job, std::size_t wi
 namespace {
 
 // What every request of a kind takes from the job alike; each builder adds its own fields.
-template <class SaveRequest>
-SaveRequest save_request(const Job& job) {
+SaveRequest save_request(const Job& job, SaveScope scope) {
     SaveRequest request;
-    request.repo = job.repo;
+    request.scope = scope;
     request.image = job.image;
+    request.sources = job.devices;
     request.settings = save_settings(job);
     request.verify = job.verify;
     request.repair_first = job.fsck_first;
     request.command_line = equivalent_command(job);
-    request.progress = ProgressStyle::none;
     return request;
 }
 
-template <class RestoreRequest>
-RestoreRequest restore_request(const Job& job) {
+RestoreRequest restore_request(const Job& job, RestoreScope scope) {
     RestoreRequest request;
-    request.repo = job.repo;
-    request.image = job.image;
+    request.scope = scope;
     request.targets = job.devices;
     request.check_first = job.check_first;
-    request.progress = ProgressStyle::none;
     return request;
 }
 
 }  // namespace
 
-SaveDiskRequest save_disk_request(const Job& job) {
-    auto request = save_request<SaveDiskRequest>(job);
-    request.disks = job.devices;
+SaveRequest save_disk_request(const Job& job) {
+    SaveRequest request = save_request(job, SaveScope::disks);
     request.discovery.only = job.only_devices;
     return request;
 }
 
-SavePartsRequest save_parts_request(const Job& job) {
-    auto request = save_request<SavePartsRequest>(job);
-    request.sources = job.devices;
-    return request;
-}
+SaveRequest save_parts_request(const Job& job) { return save_request(job, SaveScope::partitions); }
 
-RestoreDiskRequest restore_disk_request(const Job& job) {
-    auto request = restore_request<RestoreDiskRequest>(job);
+RestoreRequest restore_disk_request(const Job& job) {
+    RestoreRequest request = restore_request(job, RestoreScope::disks);
     request.grow = job.grow;
     request.discovery.only = job.only_devices;
     return request;
 }
 
-RestorePartsRequest restore_parts_request(const Job& job) { return restore_request<RestorePartsRequest>(job); }
+RestoreRequest restore_parts_request(const Job& job) { return restore_request(job, RestoreScope::partitions); }
 
 }  // namespace kura::tui

@@ -4,10 +4,8 @@
 #pragma once
 
 #include "ops/check_image.h"
-#include "ops/restore_disk.h"
-#include "ops/restore_parts.h"
-#include "ops/save_disk.h"
-#include "ops/save_parts.h"
+#include "ops/restore_request.h"
+#include "ops/save_request.h"
 
 #include <string>
 #include <vector>
@@ -47,9 +45,10 @@ std::vector<std::string> equivalent_argv(const Job& job);  // its words, unquote
 // the lines paste into a shell as they are. A single word longer than `width` is its own line.
 std::vector<std::string> equivalent_command_lines(const Job& job, std::size_t width);
 
-SaveDiskRequest save_disk_request(const Job& job);
-SavePartsRequest save_parts_request(const Job& job);
-RestoreDiskRequest restore_disk_request(const Job& job);
-RestorePartsRequest restore_parts_request(const Job& job);
+// The repository is not part of a request: the menu holds it open (EngineServices).
+SaveRequest save_disk_request(const Job& job);
+SaveRequest save_parts_request(const Job& job);
+RestoreRequest restore_disk_request(const Job& job);
+RestoreRequest restore_parts_request(const Job& job);
 
 }  // namespace kura::tui

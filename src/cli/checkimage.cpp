@@ -1,21 +1,22 @@
+// `kura checkimage`: every byte of an image read and every checksum verified, nothing written.
 #include "cli/common_options.h"
-#include "cli/verbs.h"
-#include "core/error.h"
-#include "core/log.h"
+#include "cli/verb.h"
 #include "core/units.h"
 #include "ops/check_image.h"
+#include "repo/open_repository.h"
 
 #include <cstdio>
 
 namespace kura::cli {
 
-int run_checkimage(const std::vector<std::string>& argv) {
-    Args args("checkimage", argv, common_option_specs());
-    log::set_verbose(args.flag("--verbose"));
-    if (args.positionals().size() != 1)
-        throw Error(ExitCode::usage, "checkimage: usage: kura checkimage [--repo DIR] IMAGE");
+int run_checkimage(const VerbCall& call) {
+    const Args& args = call.args;
+    JobContext ctx;
+    ctx.progress_style = progress_option(args);
     const std::string& image = args.positionals().front();
-    CheckSummary summary = check_image(repo_option(args), image, progress_option(args), {}, repository_options(args));
+    auto repo = open_repository(repo_option(args), repository_options(args));
+    // Opening checks everything a restore checks before it writes (partition tables too).
+    CheckSummary summary = check_image(*repo, OpenedImage::open(*repo, image), ctx);
     if (args.flag("--json")) {
         std::printf("{\"verb\":\"checkimage\",\"image\":%s,\"parts\":%zu,\"data_bytes\":%llu,\"seconds\":%.3f,"
                     "\"parts_without_checksums\":%zu,\"restorable\":true}\n",

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 
 namespace kura::cli {
 namespace {
@@ -50,6 +51,18 @@ ProgressStyle progress_option(const Args& args) {
     if (v == "json") return ProgressStyle::json;
     if (v == "none") return ProgressStyle::none;
     throw Error(ExitCode::usage, "--progress: '" + v + "' is not one of text, json, none");
+}
+
+std::vector<std::string> devices_option(const Args& args) {
+    std::vector<std::string> devices;
+    if (auto list = args.value("--devices")) {
+        std::stringstream in(*list);
+        std::string item;
+        while (std::getline(in, item, ','))
+            if (!item.empty()) devices.push_back(item);
+        if (devices.empty()) throw Error(ExitCode::usage, "--devices: name at least one device");
+    }
+    return devices;
 }
 
 }  // namespace kura::cli

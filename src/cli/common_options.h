@@ -22,5 +22,7 @@ RepositoryOptions repository_options(const Args& args);
 // environment (repo/smb_credentials.h) and is kept for repository_options().
 void take_smb_password_at_start();
 ProgressStyle progress_option(const Args& args);
+// --devices A,B: the disks discovery may consider (empty: all).
+std::vector<std::string> devices_option(const Args& args);
 
 }  // namespace kura::cli

@@ -1,7 +1,6 @@
+// `kura list-images`: the images of a repository, what state each is in, what it holds.
 #include "cli/common_options.h"
-#include "cli/verbs.h"
-#include "core/error.h"
-#include "core/log.h"
+#include "cli/verb.h"
 #include "core/units.h"
 #include "ops/list_images.h"
 #include "repo/open_repository.h"
@@ -55,11 +54,8 @@ void print_table(const std::string& repo, const std::vector<ImageEntry>& images)
 
 }  // namespace
 
-int run_list_images(const std::vector<std::string>& argv) {
-    Args args("list-images", argv, common_option_specs());
-    log::set_verbose(args.flag("--verbose"));
-    if (!args.positionals().empty())
-        throw Error(ExitCode::usage, "list-images: usage: kura list-images [--repo URL] [--json]");
+int run_list_images(const VerbCall& call) {
+    const Args& args = call.args;
     auto repo = open_repository(repo_option(args), repository_options(args));
     std::vector<ImageEntry> images = list_images(*repo);
     if (args.flag("--json"))

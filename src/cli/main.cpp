@@ -1,5 +1,6 @@
 // `kura`: the command line of the imaging engine. Verbs mirror Clonezilla's ocs-sr modes.
-#include "cli/verbs.h"
+#include "cli/common_options.h"
+#include "cli/verb.h"
 #include "core/cancel.h"
 #include "core/error.h"
 #include "cli/common_options.h"
@@ -12,23 +13,35 @@
 
 namespace kura::cli {
 
+namespace {
+
+// The verbs' lines of the usage, from the verb table.
+std::string verb_help() {
+    std::string lines;
+    for (const auto& verb : verb_table()) lines += verb.help;
+    return lines;
+}
+
+// Parses the words after the verb with the options its row names, checks their count and runs it.
+int run_verb(const Verb& verb, const std::vector<std::string>& argv, const std::vector<std::string>& full_argv) {
+    std::vector<OptionSpec> specs = common_option_specs();
+    specs.insert(specs.end(), verb.options.begin(), verb.options.end());
+    Args args(verb.name, argv, specs);
+    log::set_verbose(args.flag("--verbose"));
+    const std::size_t words = args.positionals().size();
+    if (words < verb.min_words || words > verb.max_words)
+        throw Error(ExitCode::usage, verb.name + ": usage: " + verb.usage);
+    return verb.run(VerbCall{verb, args, full_argv});
+}
+
+}  // namespace
+
 void print_usage() {
     std::printf(
         "kura %s - save and restore partitions as Clonezilla-compatible images\n"
         "\n"
         "usage:\n"
-        "  kura saveparts [--repo REPO] [-z zstd|gzip|none] [--level N] [--split SIZE]\n"
-        "                 [--threads N] [--no-verify] [--fsck] [--fs-force] [--resume] IMAGE PART...\n"
-        "                 (--resume: continue an interrupted save of IMAGE; same PARTs, -z, --split)\n"
-        "                 (--fsck: check and repair each filesystem first: e2fsck -f -y,\n"
-        "                  fsck.fat -a -w, ntfsfix -d; not mounted ones, not in a --dry-run)\n"
-        "  kura restoreparts [--repo REPO] [--yes] [--check-first] IMAGE TARGET...\n"
-        "  kura savedisk [--repo REPO] [-z ...] [--split SIZE] [--no-verify] [--fsck] [--resume]\n"
-        "                IMAGE DISK...\n"
-        "  kura restoredisk [--repo REPO] [--yes] [--check-first] [--grow] IMAGE DISK...\n"
-        "  kura checkimage [--repo REPO] IMAGE\n"
-        "  kura list-images [--repo REPO] [--json]\n"
-        "  kura list-disks [--json] [--devices DEV,...]\n"
+        "%s"
         "  kura version | help\n"
         "\n"
         "common options: --progress=text|json|none  --json  --dry-run  --verbose\n"
@@ -44,7 +57,7 @@ void print_usage() {
         "exit codes: 0 ok, 1 internal, 2 usage, 3 image not found, 4 image corrupt,\n"
         "            5 source unsupported, 6 target refused, 7 I/O error, 8 cancelled\n"
         "details: docs/cli.md\n",
-        KURA_VERSION);
+        KURA_VERSION, verb_help().c_str());
 }
 
 }  // namespace kura::cli
@@ -61,13 +74,7 @@ int main(int argc, char** argv) {
     std::string verb = argv[1];
     std::vector<std::string> rest(argv + 2, argv + argc);
     try {
-        if (verb == "saveparts") return cli::run_saveparts(rest, full);
-        if (verb == "restoreparts") return cli::run_restoreparts(rest);
-        if (verb == "savedisk") return cli::run_savedisk(rest, full);
-        if (verb == "restoredisk") return cli::run_restoredisk(rest);
-        if (verb == "checkimage") return cli::run_checkimage(rest);
-        if (verb == "list-images") return cli::run_list_images(rest);
-        if (verb == "list-disks") return cli::run_list_disks(rest);
+        if (const cli::Verb* v = cli::find_verb(verb)) return cli::run_verb(*v, rest, full);
         if (verb == "version" || verb == "--version") {
             std::printf("kura %s\n", KURA_VERSION);
             return 0;

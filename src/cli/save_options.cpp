@@ -6,7 +6,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
 #include <thread>
 
 namespace kura::cli {
@@ -60,18 +59,6 @@ void print_save_outcome(const std::string& verb, const std::string& image, const
                 outcome.manifest.parts.size(), format_bytes(outcome.plan.total_used_bytes()).c_str(),
                 format_bytes(outcome.image_bytes).c_str(), outcome.seconds,
                 format_bytes(static_cast<std::uint64_t>(rate)).c_str(), outcome.manifest.verified ? ", verified" : "");
-}
-
-std::vector<std::string> devices_option(const Args& args) {
-    std::vector<std::string> devices;
-    if (auto list = args.value("--devices")) {
-        std::stringstream in(*list);
-        std::string item;
-        while (std::getline(in, item, ','))
-            if (!item.empty()) devices.push_back(item);
-        if (devices.empty()) throw Error(ExitCode::usage, "--devices: name at least one device");
-    }
-    return devices;
 }
 
 }  // namespace kura::cli

@@ -4,7 +4,7 @@
 
 #include "cli/args.h"
 #include "fs/filesystem.h"
-#include "ops/save_parts.h"
+#include "ops/save_request.h"
 #include "pipeline/partition_save.h"
 
 #include <string>
@@ -25,8 +25,5 @@ SaveOptions read_save_options(const Args& args);
 
 // "saved IMAGE: ..." for people, or one JSON object with --json.
 void print_save_outcome(const std::string& verb, const std::string& image, const SaveOutcome& outcome, bool json);
-
-// --devices A,B: the disks discovery may consider (empty: all).
-std::vector<std::string> devices_option(const Args& args);
 
 }  // namespace kura::cli

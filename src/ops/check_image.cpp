@@ -3,7 +3,6 @@
 #include "core/log.h"
 #include "ops/target_needs.h"
 #include "pipeline/partition_restore.h"
-#include "repo/open_repository.h"
 
 #include <chrono>
 
@@ -16,23 +15,19 @@ Plan check_image_plan(const Repository& repo, const OpenedImage& image) {
     plan.image = image.name();
     for (const auto& p : image.parts())
         plan.items.push_back({p.files.part, "-", p.files.fs_type, partition_needed_bytes(p, image.manifest(), 0),
-                              partition_data_bytes(p, image.manifest())});
+                              partition_data_bytes(p, image.manifest(), 0)});
     return plan;
 }
 
-CheckSummary check_image(const std::string& repo_location, const std::string& image, ProgressStyle style,
-                         const ProgressSink& sink, const RepositoryOptions& options) {
+CheckSummary check_image(const Repository& repo, const OpenedImage& opened, JobContext& ctx) {
     auto started = std::chrono::steady_clock::now();
-    auto repo = open_repository(repo_location, options);
-    // Opening checks everything a restore checks before it writes (partition tables too).
-    OpenedImage opened = OpenedImage::open(*repo, image);
     CheckSummary summary;
-    summary.plan = check_image_plan(*repo, opened);
-    Progress progress(style, "check", sink);
+    summary.plan = check_image_plan(repo, opened);
+    Progress progress(ctx.progress_style, "check", ctx.progress);
     progress.set_total(summary.plan.total_used_bytes());
     progress.start();
     for (const auto& p : opened.parts()) {
-        RestoreOutcome o = check_partition(*repo, image, p.files, progress);
+        RestoreOutcome o = check_partition(repo, opened.name(), p.files, progress, ctx.cancel);
         summary.bytes += o.used_bytes;
         if (p.header.checksum_mode == partclone_checksum_none) {
             ++summary.parts_without_checksums;

@@ -2,10 +2,9 @@
 // checksum, writing nothing - what Clonezilla's ocs-chkimg does, without partclone.
 #pragma once
 
-#include "core/progress.h"
+#include "ops/job_context.h"
 #include "ops/opened_image.h"
 #include "ops/plan.h"
-#include "repo/repository_options.h"
 #include "storage/repository.h"
 
 #include <string>
@@ -21,9 +20,9 @@ struct CheckSummary {
     double seconds = 0;
 };
 
-// Every snapshot also goes to `sink`; `options` open `repo`.
-CheckSummary check_image(const std::string& repo, const std::string& image, ProgressStyle style,
-                         const ProgressSink& sink = {}, const RepositoryOptions& options = {});
+// The caller opens the image (OpenedImage::open checks everything a restore checks
+// before it writes, partition tables too); this reads every stream of it.
+CheckSummary check_image(const Repository& repo, const OpenedImage& image, JobContext& ctx);
 
 // What check_image reads: every partition of the image with its filesystem size and data
 // bytes (the plan a check shows, and kura-menu's before it runs one).

@@ -7,7 +7,6 @@
 #include "pipeline/stream_decode.h"
 #include "ptable/clonezilla_table_files.h"
 #include "ptable/table_validation.h"
-#include "repo/open_repository.h"
 
 #include <algorithm>
 #include <limits>
@@ -311,21 +310,6 @@ OpenedImage OpenedImage::open(const Repository& repo, const std::string& image, 
     opened.name_ = image;
     ImageOpener(repo, opened).open(depth);
     return opened;
-}
-
-ImageAtHand image_at_hand(const std::string& location, const std::string& image, const Repository* opened_repo,
-                          const OpenedImage* opened_image, const RepositoryOptions& options) {
-    ImageAtHand at;
-    if (opened_repo && opened_image && opened_image->name() == image) {
-        at.repo = opened_repo;
-        at.image = opened_image;
-        return at;
-    }
-    at.own_repo = open_repository(location, options);
-    at.repo = at.own_repo.get();
-    at.own_image = OpenedImage::open(*at.repo, image);
-    at.image = &*at.own_image;
-    return at;
 }
 
 std::uint64_t OpenedImage::bytes() const {

@@ -14,7 +14,6 @@
 #include "image/manifest.h"
 #include "image/partclone_header.h"
 #include "ptable/partition_table.h"
-#include "repo/repository_options.h"
 #include "storage/repository.h"
 
 #include <cstdint>
@@ -86,16 +85,6 @@ private:
     std::vector<SavedDisk> disks_;
     friend class ImageOpener;
 };
-
-// The repository and image a request names, or the ones it carries already open.
-struct ImageAtHand {
-    std::unique_ptr<Repository> own_repo;
-    std::optional<OpenedImage> own_image;
-    const Repository* repo = nullptr;
-    const OpenedImage* image = nullptr;
-};
-ImageAtHand image_at_hand(const std::string& location, const std::string& image, const Repository* opened_repo,
-                          const OpenedImage* opened_image, const RepositoryOptions& options);
 
 // True for a name that can only mean a file inside the image directory: not empty, not
 // "." or "..", no '/', no control characters.

@@ -1,4 +1,9 @@
-#include "ops/restore_disk.h"
+// restoredisk's targets: one disk per disk of a savedisk image (kura's or Clonezilla's) -
+// the partition table (grown or relocated to fit the target), the boot code and the gap
+// after the table, then every partition's data, swap recreated with its UUID and label -
+// so the machine boots as before. Everything that can be checked without writing is
+// checked when the targets are planned: sizes, sector sizes, the targets' safety.
+#include "ops/restore_targets.h"
 
 #include "core/error.h"
 #include "core/log.h"
@@ -54,13 +59,9 @@ void plan_disk(DiskJob& job, Plan& plan, const std::optional<Manifest>& manifest
     const SavedDisk& saved = *job.saved;
     const std::string& target = job.target.path;
     if (saved.whole_disk) {
-        std::uint64_t need = partition_needed_bytes(*job.whole, manifest, saved.bytes);
-        if (job.target.size_bytes < need)
-            throw Error(ExitCode::target_refused, target + " is too small for disk " + saved.name + ": it has " +
-                                                      format_bytes(job.target.size_bytes) + ", the filesystem needs " +
-                                                      format_bytes(need));
-        plan.items.push_back({saved.name, target, job.whole->files.fs_type, need,
-                              job.whole->header.used_blocks * job.whole->header.block_size});
+        std::uint64_t need = target_room_bytes(*job.whole, manifest, saved.bytes, job.target.size_bytes, target);
+        plan.items.push_back(
+            {saved.name, target, job.whole->files.fs_type, need, partition_data_bytes(*job.whole, manifest, saved.bytes)});
         return;
     }
     const std::uint64_t target_sectors = job.target.size_bytes / job.target.logical_sector;
@@ -84,14 +85,9 @@ void plan_disk(DiskJob& job, Plan& plan, const std::optional<Manifest>& manifest
         PlanItem item{name, where, "", entry.size * ss, 0};
         if (auto it = job.images.find(entry.number); it != job.images.end()) {
             const ImagePart& part = *it->second;
-            std::uint64_t need = partition_needed_bytes(part, manifest, entry.size * ss);
-            if (need > entry.size * ss)
-                throw Error(ExitCode::target_refused, "partition " + name + " needs " + format_bytes(need) +
-                                                          " but its place on " + target + " has only " +
-                                                          format_bytes(entry.size * ss));
+            target_room_bytes(part, manifest, entry.size * ss, entry.size * ss, "its place on " + target);
             item.fs_type = part.files.fs_type;
-            item.used_bytes = part.header.used_blocks * part.header.block_size;
-            if (item.used_bytes == 0) item.used_bytes = need;  // dd: every byte
+            item.used_bytes = partition_data_bytes(part, manifest, entry.size * ss);
         } else if (saved.swaps.count(entry.number)) {
             item.fs_type = "swap";
         } else if (entry.is_extended()) {
@@ -175,80 +171,77 @@ private:
     std::vector<std::unique_ptr<LoopWindow>> windows_;
 };
 
-void restore_one(const Repository& repo, const std::string& image, const ImagePart& part, const std::string& path,
-                 std::optional<std::uint64_t> start_sector_512, Progress& progress, RestoreSummary& summary) {
-    log::info("restoring " + part.files.part + " onto " + path);
-    Device device = Device::open(path, Access::read_write, Role::target);
-    RestoreOutcome o = restore_partition(repo, image, part.files, device, progress);
-    if (const FilesystemReader* fs = filesystem_reader_for(part.files.fs_type))
-        fs->after_restore(device, start_sector_512);
-    device.sync();
-    summary.bytes += o.used_bytes;
-    summary.zeroed_bytes += o.zeroed_bytes;
-}
+class DiskTargets : public RestoreTargets {
+public:
+    DiskTargets(std::vector<DiskJob> jobs, bool grow, DiscoveryOptions discovery)
+        : jobs_(std::move(jobs)), grow_(grow), discovery_(std::move(discovery)) {}
 
-void restore_disk_job(const Repository& repo, const std::string& image, const DiskJob& job, bool grow,
-                      const DiscoveryOptions& discovery, Progress& progress, RestoreSummary& summary) {
-    const SavedDisk& saved = *job.saved;
-    if (saved.whole_disk) {
-        restore_one(repo, image, *job.whole, job.target.path, std::nullopt, progress, summary);
-        return;
+    void write(const Repository& repo, const OpenedImage& image, Progress& progress, const CancelToken& cancel,
+               RestoreSummary& summary) override {
+        for (const auto& job : jobs_) write_disk(repo, image, job, progress, cancel, summary);
     }
-    {
-        Device target = Device::open(job.target.path, Access::read_write, Role::target);
-        log::info("writing the " + table_kind_name(job.table.kind) + " partition table of " + saved.name + " onto " +
-                  job.target.path);
-        write_partition_table(target, job.table);
-        write_boot_area(target, saved, job.table);
-        target.sync();
-        reread_partitions(target, job.table);
-    }  // closed: the partitions are opened exclusively next, which the kernel refuses while the disk is
-    PartitionAccess access(job, discovery);
-    const std::uint64_t ss = job.table.sector_size;
-    // The partition that ends last is the one --grow extended.
-    const PartitionEntry* last = nullptr;
-    for (const auto& e : job.table.partitions)
-        if (!e.is_extended() && (!last || e.end() > last->end())) last = &e;
-    for (const auto& entry : job.table.partitions) {
-        if (auto it = job.images.find(entry.number); it != job.images.end()) {
-            std::string path = access.path_of(entry);
-            restore_one(repo, image, *it->second, path, entry.start * ss / 512, progress, summary);
-            const PartitionEntry* before = saved.table.find(entry.number);
-            if (grow && last == &entry && before && entry.size > before->size)
-                grow_filesystem(path, it->second->files.fs_type);
-        } else if (auto swap = saved.swaps.find(entry.number); swap != saved.swaps.end()) {
-            std::string path = access.path_of(entry);
-            log::info("recreating swap on " + path + " (UUID " + swap->second.uuid + ")");
-            make_swap(path, swap->second);
+
+private:
+    void write_disk(const Repository& repo, const OpenedImage& image, const DiskJob& job, Progress& progress,
+                    const CancelToken& cancel, RestoreSummary& summary) {
+        const SavedDisk& saved = *job.saved;
+        if (saved.whole_disk) {
+            Device device = Device::open(job.target.path, Access::read_write, Role::target);
+            restore_onto(repo, image, *job.whole, device, std::nullopt, progress, cancel, summary);
+            return;
+        }
+        {
+            Device target = Device::open(job.target.path, Access::read_write, Role::target);
+            log::info("writing the " + table_kind_name(job.table.kind) + " partition table of " + saved.name +
+                      " onto " + job.target.path);
+            write_partition_table(target, job.table);
+            write_boot_area(target, saved, job.table);
+            target.sync();
+            reread_partitions(target, job.table);
+        }  // closed: the partitions are opened exclusively next, which the kernel refuses while the disk is
+        PartitionAccess access(job, discovery_);
+        const std::uint64_t ss = job.table.sector_size;
+        // The partition that ends last is the one --grow extended.
+        const PartitionEntry* last = nullptr;
+        for (const auto& e : job.table.partitions)
+            if (!e.is_extended() && (!last || e.end() > last->end())) last = &e;
+        for (const auto& entry : job.table.partitions) {
+            if (auto it = job.images.find(entry.number); it != job.images.end()) {
+                std::string path = access.path_of(entry);
+                {
+                    Device device = Device::open(path, Access::read_write, Role::target);
+                    restore_onto(repo, image, *it->second, device, entry.start * ss / 512, progress, cancel,
+                                 summary);
+                }  // closed: resize2fs wants the partition to itself
+                const PartitionEntry* before = saved.table.find(entry.number);
+                if (grow_ && last == &entry && before && entry.size > before->size)
+                    grow_filesystem(path, it->second->files.fs_type);
+            } else if (auto swap = saved.swaps.find(entry.number); swap != saved.swaps.end()) {
+                std::string path = access.path_of(entry);
+                log::info("recreating swap on " + path + " (UUID " + swap->second.uuid + ")");
+                make_swap(path, swap->second);
+            }
         }
     }
-}
+
+    std::vector<DiskJob> jobs_;
+    bool grow_;
+    DiscoveryOptions discovery_;
+};
 
 }  // namespace
 
-RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::function<bool(const Plan&)>& confirm) {
-    auto started = std::chrono::steady_clock::now();
-    // Everything the image says is read and checked here, once, before any target is looked at.
-    const ImageAtHand at = image_at_hand(request.repo, request.image, request.opened_repo, request.opened_image,
-                                           request.repository);
-    const Repository* repo = at.repo;
-    const OpenedImage& opened = *at.image;
-    const std::optional<Manifest>& manifest = opened.manifest();
-    const std::vector<ImagePart>& parts = opened.parts();
-    const std::vector<SavedDisk>& saved = opened.saved_disks();
-
+std::unique_ptr<RestoreTargets> plan_disk_targets(const RestoreRequest& request, const OpenedImage& image,
+                                                  const SystemView& system, Plan& plan) {
+    const std::optional<Manifest>& manifest = image.manifest();
+    const std::vector<ImagePart>& parts = image.parts();
+    const std::vector<SavedDisk>& saved = image.saved_disks();
     std::string disk_list;
     for (const auto& d : saved) disk_list += (disk_list.empty() ? "" : " ") + d.name;
     if (request.targets.size() != saved.size())
-        throw Error(ExitCode::usage, "image " + request.image + " holds " + std::to_string(saved.size()) +
+        throw Error(ExitCode::usage, "image " + image.name() + " holds " + std::to_string(saved.size()) +
                                          " disk(s) (" + disk_list + ") but " + std::to_string(request.targets.size()) +
                                          " target disk(s) were given; name one target per saved disk, in that order");
-
-    SystemView system;
-    RestoreSummary summary;
-    summary.plan.mode = "restoredisk";
-    summary.plan.repo = repo->describe();
-    summary.plan.image = request.image;
     std::vector<DiskJob> jobs(saved.size());
     std::set<std::string> seen;
     for (std::size_t i = 0; i < saved.size(); ++i) {
@@ -262,38 +255,15 @@ RestoreSummary restore_disk(const RestoreDiskRequest& request, const std::functi
             if (saved[i].whole_disk && part.files.part == saved[i].name) job.whole = &part;
             else if (auto n = partition_number(saved[i].name, part.files.part)) job.images[*n] = &part;
         }
-        plan_disk(job, summary.plan, manifest, request.grow);
+        plan_disk(job, plan, manifest, request.grow);
         if (job.saved->recorded && !job.saved->recorded->identity.empty() &&
             job.saved->recorded->identity == job.target.identity())
-            summary.plan.warnings.push_back({"plan.target_is_source",
-                                             job.target.path + " is the disk this image was saved from (" +
-                                                 job.target.identity() + ")",
-                                             {{"target", job.target.path}, {"identity", job.target.identity()}}});
+            plan.warnings.push_back({"plan.target_is_source",
+                                     job.target.path + " is the disk this image was saved from (" +
+                                         job.target.identity() + ")",
+                                     {{"target", job.target.path}, {"identity", job.target.identity()}}});
     }
-    if (!opened.complete_per_manifest())
-        summary.plan.warnings.push_back(
-            {"plan.no_manifest", "this image has no kura manifest; its completeness is checked while reading", {}});
-    if (request.dry_run) {
-        confirm(summary.plan);
-        return summary;
-    }
-    if (!confirm(summary.plan)) throw Error(ExitCode::cancelled, "nothing was written: the restore was not confirmed");
-
-    if (request.check_first) {
-        Progress progress(request.progress, "check", request.progress_sink);
-        progress.set_total(summary.plan.total_used_bytes());
-        progress.start();
-        for (const auto& part : parts) check_partition(*repo, request.image, part.files, progress);
-        progress.stop();
-    }
-    Progress progress(request.progress, "restore", request.progress_sink);
-    progress.set_total(summary.plan.total_used_bytes());
-    progress.start();
-    for (const auto& job : jobs)
-        restore_disk_job(*repo, request.image, job, request.grow, request.discovery, progress, summary);
-    progress.stop();
-    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    return summary;
+    return std::make_unique<DiskTargets>(std::move(jobs), request.grow, request.discovery);
 }
 
 }  // namespace kura

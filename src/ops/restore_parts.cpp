@@ -1,19 +1,13 @@
-#include "ops/restore_parts.h"
+// restoreparts' targets: one partition (or file) per partition of the image, in the order
+// of its `parts` file, each written where it is - no partition table is touched.
+#include "ops/restore_targets.h"
 
 #include "core/error.h"
-#include "core/log.h"
-#include "device/device.h"
-#include "device/safety.h"
 #include "device/sysfs.h"
-#include "fs/filesystem.h"
-#include "image/image_layout.h"
-#include "image/manifest.h"
-#include "ops/opened_image.h"
 #include "ops/target_needs.h"
-#include "pipeline/partition_restore.h"
 
-#include <chrono>
 #include <set>
+#include <vector>
 
 #include <sys/stat.h>
 
@@ -35,25 +29,36 @@ std::optional<std::uint64_t> partition_start(const Device& target) {
     return Sysfs().partition_start(st.st_rdev);
 }
 
+class PartitionTargets : public RestoreTargets {
+public:
+    explicit PartitionTargets(std::vector<std::string> paths) : paths_(std::move(paths)) {}
+
+    void claim() override {
+        for (const auto& path : paths_) devices_.push_back(Device::open(path, Access::read_write, Role::target));
+    }
+
+    void write(const Repository& repo, const OpenedImage& image, Progress& progress, const CancelToken& cancel,
+               RestoreSummary& summary) override {
+        const std::vector<ImagePart>& parts = image.parts();
+        for (std::size_t i = 0; i < parts.size(); ++i)
+            restore_onto(repo, image, parts[i], devices_[i], partition_start(devices_[i]), progress, cancel,
+                         summary);
+    }
+
+private:
+    std::vector<std::string> paths_;
+    std::vector<Device> devices_;
+};
+
 }  // namespace
 
-RestoreSummary restore_parts(const RestorePartsRequest& request, const std::function<bool(const Plan&)>& confirm) {
-    auto started = std::chrono::steady_clock::now();
-    const ImageAtHand at = image_at_hand(request.repo, request.image, request.opened_repo, request.opened_image,
-                                           request.repository);
-    const Repository* repo = at.repo;
-    const OpenedImage& opened = *at.image;
-    const std::vector<ImagePart>& parts = opened.parts();
+std::unique_ptr<RestoreTargets> plan_partition_targets(const RestoreRequest& request, const OpenedImage& image,
+                                                       const SystemView& system, Plan& plan) {
+    const std::vector<ImagePart>& parts = image.parts();
     if (request.targets.size() != parts.size())
-        throw Error(ExitCode::usage, "image " + request.image + " holds " + std::to_string(parts.size()) +
-                                         " partition(s) (" + opened.part_list() + ") but " +
+        throw Error(ExitCode::usage, "image " + image.name() + " holds " + std::to_string(parts.size()) +
+                                         " partition(s) (" + image.part_list() + ") but " +
                                          std::to_string(request.targets.size()) + " target(s) were given");
-
-    RestoreSummary summary;
-    summary.plan.mode = "restoreparts";
-    summary.plan.repo = repo->describe();
-    summary.plan.image = request.image;
-    SystemView system;
     std::set<std::pair<dev_t, ino_t>> seen;
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const auto& part = parts[i];
@@ -62,65 +67,26 @@ RestoreSummary restore_parts(const RestorePartsRequest& request, const std::func
         if (!seen.insert(identity(path)).second)
             throw Error(ExitCode::usage, path + " is given as the target of more than one partition");
         // Read-only here: nothing is opened for writing before the plan is confirmed.
-        Device target = Device::open(path, Access::read_only, Role::target);
+        const std::uint64_t room = Device::open(path, Access::read_only, Role::target).size();
         // A dd stream's header knows no size (its length shows at its end): the manifest's
         // record of the source partition is what it needs then.
-        const std::uint64_t needed = partition_needed_bytes(part, opened.manifest(), 0);
-        const bool whole_copy = part.files.fs_type == "dd";
-        if (target.size() < needed)
-            throw Error(ExitCode::target_refused,
-                        path + " is too small for partition " + part.files.part + ": it has " +
-                            std::to_string(target.size()) + " bytes, the " +
-                            (whole_copy ? "saved copy" : "filesystem") + " needs " + std::to_string(needed));
-        summary.plan.items.push_back({part.files.part, path, part.files.fs_type, needed,
-                                      partition_data_bytes(part, opened.manifest())});
-        if (needed > 0 && target.size() > needed) {
-            if (whole_copy)
-                summary.plan.warnings.push_back(
+        const std::uint64_t needed = target_room_bytes(part, image.manifest(), 0, room, path);
+        plan.items.push_back(
+            {part.files.part, path, part.files.fs_type, needed, partition_data_bytes(part, image.manifest(), 0)});
+        if (needed > 0 && room > needed) {
+            if (part.files.fs_type == "dd")
+                plan.warnings.push_back(
                     {"plan.target_larger_copy",
                      path + " is larger than the saved partition; the bytes after the copy are left as they are",
                      {{"target", path}}});
             else
-                summary.plan.warnings.push_back({"plan.target_larger_fs",
-                                                 path + " is larger than the saved filesystem; the extra space stays "
-                                                        "unused until you grow the filesystem (resize2fs)",
-                                                 {{"target", path}}});
+                plan.warnings.push_back({"plan.target_larger_fs",
+                                         path + " is larger than the saved filesystem; the extra space stays "
+                                                "unused until you grow the filesystem (resize2fs)",
+                                         {{"target", path}}});
         }
     }
-    if (!opened.complete_per_manifest())
-        summary.plan.warnings.push_back(
-            {"plan.no_manifest", "this image has no kura manifest; its completeness is checked while reading", {}});
-    if (request.dry_run) {
-        confirm(summary.plan);
-        return summary;
-    }
-    if (!confirm(summary.plan)) throw Error(ExitCode::cancelled, "nothing was written: the restore was not confirmed");
-    // Exclusive opens: from here on the kernel keeps anyone from mounting the targets.
-    std::vector<Device> targets;
-    for (const auto& path : request.targets) targets.push_back(Device::open(path, Access::read_write, Role::target));
-
-    if (request.check_first) {
-        Progress progress(request.progress, "check", request.progress_sink);
-        progress.set_total(summary.plan.total_used_bytes());
-        progress.start();
-        for (const auto& part : parts) check_partition(*repo, request.image, part.files, progress);
-        progress.stop();
-    }
-
-    Progress progress(request.progress, "restore", request.progress_sink);
-    progress.set_total(summary.plan.total_used_bytes());
-    progress.start();
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        log::info("restoring " + parts[i].files.part + " onto " + targets[i].path());
-        RestoreOutcome o = restore_partition(*repo, request.image, parts[i].files, targets[i], progress);
-        if (const FilesystemReader* fs = filesystem_reader_for(parts[i].files.fs_type))
-            fs->after_restore(targets[i], partition_start(targets[i]));
-        summary.bytes += o.used_bytes;
-        summary.zeroed_bytes += o.zeroed_bytes;
-    }
-    progress.stop();
-    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    return summary;
+    return std::make_unique<PartitionTargets>(request.targets);
 }
 
 }  // namespace kura

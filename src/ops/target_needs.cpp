@@ -12,8 +12,9 @@ std::uint64_t partition_needed_bytes(const ImagePart& part, const std::optional<
     return saved_partition_bytes;
 }
 
-std::uint64_t partition_data_bytes(const ImagePart& part, const std::optional<Manifest>& manifest) {
-    if (part.files.fs_type == "dd") return partition_needed_bytes(part, manifest, 0);
+std::uint64_t partition_data_bytes(const ImagePart& part, const std::optional<Manifest>& manifest,
+                                   std::uint64_t saved_partition_bytes) {
+    if (part.files.fs_type == "dd") return partition_needed_bytes(part, manifest, saved_partition_bytes);
     return part.header.used_blocks * part.header.block_size;
 }
 

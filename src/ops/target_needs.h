@@ -32,8 +32,9 @@ struct TargetNeed {
 std::uint64_t partition_needed_bytes(const ImagePart& part, const std::optional<Manifest>& manifest,
                                      std::uint64_t saved_partition_bytes);
 // The bytes a restore of the partition writes: its used blocks, or the whole saved copy for
-// a dd stream (whose header counts none).
-std::uint64_t partition_data_bytes(const ImagePart& part, const std::optional<Manifest>& manifest);
+// a dd stream (whose header counts none), sized as partition_needed_bytes sizes it.
+std::uint64_t partition_data_bytes(const ImagePart& part, const std::optional<Manifest>& manifest,
+                                   std::uint64_t saved_partition_bytes);
 
 
 // One per disk of a savedisk image, in the order of its `disk` file (Error(usage) for an

@@ -32,10 +32,10 @@ TEST(Job, ModeNames) {
 TEST(Job, SaveDiskRequestHasTheCliDefaults) {
     Job job = save_job(JobMode::savedisk);
     job.only_devices = {"/dev/loop3"};
-    SaveDiskRequest r = save_disk_request(job);
-    EXPECT_EQ(r.repo, "/home/partimag");
+    SaveRequest r = save_disk_request(job);
+    EXPECT_EQ(r.scope, SaveScope::disks);
     EXPECT_EQ(r.image, "2026-01-02-03-img");
-    EXPECT_EQ(r.disks, job.devices);
+    EXPECT_EQ(r.sources, job.devices);
     ASSERT_NE(r.settings.codec, nullptr);
     EXPECT_EQ(r.settings.codec->name, "zstd");
     EXPECT_EQ(r.settings.compress.level, 3);
@@ -46,7 +46,6 @@ TEST(Job, SaveDiskRequestHasTheCliDefaults) {
     EXPECT_FALSE(r.repair_first);
     EXPECT_FALSE(r.dry_run);
     EXPECT_FALSE(r.resume);
-    EXPECT_EQ(r.progress, ProgressStyle::none);
     EXPECT_EQ(r.discovery.only, job.only_devices);
     EXPECT_EQ(r.command_line, equivalent_command(job));
 }
@@ -59,14 +58,14 @@ TEST(Job, SavePartsRequestCarriesTheChoices) {
     job.split_mb = 0;
     job.verify = false;
     job.fsck_first = true;
-    SavePartsRequest r = save_parts_request(job);
+    SaveRequest r = save_parts_request(job);
+    EXPECT_EQ(r.scope, SaveScope::partitions);
     EXPECT_EQ(r.sources, job.devices);
     EXPECT_EQ(r.settings.codec->name, "gzip");
     EXPECT_EQ(r.settings.compress.level, 9);
     EXPECT_EQ(r.settings.split_bytes, 0u);  // one file, as --split 0
     EXPECT_FALSE(r.verify);
     EXPECT_TRUE(r.repair_first);
-    EXPECT_EQ(r.progress, ProgressStyle::none);
     EXPECT_EQ(r.command_line, "kura saveparts --repo /home/partimag -z gzip --level 9 --split 0 --no-verify --fsck "
                               "2026-01-02-03-img /dev/sda1 /dev/sda2");
 }
@@ -94,19 +93,20 @@ TEST(Job, RestoreRequests) {
     job.check_first = true;
     job.grow = true;
     job.only_devices = {"/dev/loop7"};
-    RestoreDiskRequest d = restore_disk_request(job);
+    RestoreRequest d = restore_disk_request(job);
+    EXPECT_EQ(d.scope, RestoreScope::disks);
     EXPECT_EQ(d.targets, job.devices);
     EXPECT_TRUE(d.grow);
     EXPECT_TRUE(d.check_first);
     EXPECT_FALSE(d.dry_run);
-    EXPECT_EQ(d.progress, ProgressStyle::none);
     EXPECT_EQ(d.discovery.only, job.only_devices);
 
     job.mode = JobMode::restoreparts;
-    RestorePartsRequest p = restore_parts_request(job);
+    RestoreRequest p = restore_parts_request(job);
+    EXPECT_EQ(p.scope, RestoreScope::partitions);
     EXPECT_EQ(p.targets, job.devices);
     EXPECT_TRUE(p.check_first);
-    EXPECT_EQ(p.progress, ProgressStyle::none);
+    EXPECT_FALSE(p.grow);
 }
 
 TEST(Job, EquivalentCommandsInTheirFixedForms) {
