@@ -106,10 +106,10 @@ std::string partition_role_name(PartitionRole role) {
 }
 
 SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs, const DiscoveryOptions& discovery,
-                               SourceRepair repair) {
+                               const SystemView& system, SourceRepair repair) {
     SourceDisk disk;
     const bool file = is_regular_file(name);
-    disk.info = file ? describe_disk_file(name) : find_disk(name, discovery);
+    disk.info = file ? describe_disk_file(name) : find_disk(name, discovery, system);
     Device device = Device::open(disk.info.path, Access::read_only, Role::source);
     disk.table = read_partition_table(device, disk.info.logical_sector, disk.warnings);
     for (const auto& w : disk.warnings) log::warn(disk.info.path + ": " + w);
@@ -120,7 +120,7 @@ SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs,
         part.name = disk.info.name;
         part.path = disk.info.path;
         part.bytes = device.size();
-        refuse_busy_source(part.path);
+        refuse_busy_source(part.path, system);
         SourceRepair whole_repair = repair;
         if (file && repair == SourceRepair::repair)
             if (auto busy = unsafe_file_target_reasons(part.path); !busy.empty()) {
@@ -154,7 +154,7 @@ SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs,
             part.path = disk.windows.back()->path();
         } else {
             part.path = device_path_of(disk, entry);
-            refuse_busy_source(part.path);
+            refuse_busy_source(part.path, system);
         }
         inspect_partition_role(part, fs, repair, file, disk.warnings);
         disk.partitions.push_back(std::move(part));

@@ -7,6 +7,7 @@
 
 #include "device/disk_inventory.h"
 #include "device/loop_window.h"
+#include "device/safety.h"
 #include "fs/filesystem.h"
 #include "ops/source_repair.h"
 #include "pipeline/partition_save.h"
@@ -48,8 +49,8 @@ struct SourceDisk {
 // cannot be imaged as it is (dirty NTFS and the like: the message says how to fix it),
 // Error(target_refused) for a disk that is not there. With `repair` (--fsck) each
 // partition's filesystem is repaired before it is read; a plan-only run adds to `warnings`
-// what the save would repair.
+// what the save would repair. `system`: the job's view of mounts and sysfs (JobContext).
 SourceDisk inspect_source_disk(const std::string& name, const FsReadOptions& fs, const DiscoveryOptions& discovery,
-                               SourceRepair repair = SourceRepair::off);
+                               const SystemView& system, SourceRepair repair = SourceRepair::off);
 
 }  // namespace kura

@@ -60,13 +60,13 @@ PlanItem partition_plan_item(const SourcePartition& p, std::vector<std::string>&
     return item;
 }
 
-SaveSources disk_sources(const SaveRequest& request) {
+SaveSources disk_sources(const SaveRequest& request, const SystemView& system) {
     if (request.sources.empty()) throw Error(ExitCode::usage, "savedisk needs at least one disk");
     SaveSources sources;
     std::set<std::string> names;
     const SourceRepair repair = source_repair_mode(request.repair_first, request.dry_run, request.resume);
     for (const auto& name : request.sources) {
-        sources.disks.push_back(inspect_source_disk(name, request.fs, request.discovery, repair));
+        sources.disks.push_back(inspect_source_disk(name, request.fs, request.discovery, system, repair));
         if (!names.insert(sources.disks.back().info.name).second)
             throw Error(ExitCode::usage, name + ": another disk is also named '" + sources.disks.back().info.name +
                                              "' in the image (the same disk twice, or two files with one name)");
@@ -94,8 +94,7 @@ SaveSources disk_sources(const SaveRequest& request) {
 const char* save_scope_verb(SaveScope scope) { return scope == SaveScope::disks ? "savedisk" : "saveparts"; }
 
 SaveSources inspect_save_sources(const SaveRequest& request, const SystemView& system) {
-    // Disks are checked for safety where they are found (device/disk_inventory.h).
-    return request.scope == SaveScope::disks ? disk_sources(request) : partition_sources(request, system);
+    return request.scope == SaveScope::disks ? disk_sources(request, system) : partition_sources(request, system);
 }
 
 }  // namespace kura
