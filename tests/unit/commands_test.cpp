@@ -72,6 +72,17 @@ protected:
         return save_image(request, repo_, ctx, [](const Plan&) {});
     }
 
+    // The save is refused with exit 2 and a message saying `why`, before anything is written.
+    void expect_usage_error(const SaveRequest& request, const std::string& why) {
+        try {
+            save(request);
+            ADD_FAILURE() << save_scope_verb(request.scope) << " was not refused: " << why;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ExitCode::usage) << e.what();
+            EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+        }
+    }
+
     static JobContext& quiet(JobContext& ctx) {
         ctx.progress_style = ProgressStyle::none;
         return ctx;
@@ -219,24 +230,12 @@ TEST_F(Commands, BothScopesRefuseTooManyPiecesAndAResumeOfNothingEvenInADryRun) 
         request.settings.compress.level = 0;
         request.settings.split_bytes = 1024;  // some 400 KiB of data: far more than aa..zz
         request.dry_run = true;
-        try {
-            save(request);
-            ADD_FAILURE() << save_scope_verb(scope) << " accepted more than 676 pieces";
-        } catch (const Error& e) {
-            EXPECT_EQ(e.code(), ExitCode::usage) << e.what();
-            EXPECT_NE(std::string(e.what()).find("more than 676 pieces"), std::string::npos) << e.what();
-        }
+        expect_usage_error(request, "more than 676 pieces");
 
         request = save_request(scope, "img", source);
         request.resume = true;
         request.dry_run = true;
-        try {
-            save(request);
-            ADD_FAILURE() << save_scope_verb(scope) << " planned a resume of nothing";
-        } catch (const Error& e) {
-            EXPECT_EQ(e.code(), ExitCode::usage) << e.what();
-            EXPECT_NE(std::string(e.what()).find("no interrupted save of img"), std::string::npos) << e.what();
-        }
+        expect_usage_error(request, "no interrupted save of img");
     }
     EXPECT_FALSE(repo_.exists("img"));
 }
