@@ -19,7 +19,6 @@
 #include "pipeline/partition_restore.h"
 #include "ptable/partition_table.h"
 
-#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
