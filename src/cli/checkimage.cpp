@@ -1,5 +1,6 @@
 // `kura checkimage`: every byte of an image read and every checksum verified, nothing written.
 #include "cli/common_options.h"
+#include "cli/terminal_ask.h"
 #include "cli/verb.h"
 #include "core/units.h"
 #include "ops/check_image.h"
@@ -12,9 +13,10 @@ namespace kura::cli {
 int run_checkimage(const VerbCall& call) {
     const Args& args = call.args;
     JobContext ctx;
+    ctx.ask = terminal_ask();  // the SMB password, when nothing else gives it
     ctx.progress_style = progress_option(args);
     const std::string& image = args.positionals().front();
-    auto repo = open_repository(repo_option(args), repository_options(args));
+    auto repo = open_repository(repo_option(args), repository_options(args, ctx.ask));
     // Opening checks everything a restore checks before it writes (partition tables too).
     CheckSummary summary = check_image(*repo, OpenedImage::open(*repo, image), ctx);
     if (args.flag("--json")) {

@@ -1,6 +1,5 @@
 #include "cli/common_options.h"
 
-#include "cli/terminal_ask.h"
 #include "core/error.h"
 #include "repo/smb_credentials.h"
 
@@ -35,13 +34,13 @@ std::vector<OptionSpec> common_option_specs() {
 
 std::string repo_option(const Args& args) { return args.value("--repo").value_or(kDefaultRepo); }
 
-RepositoryOptions repository_options(const Args& args) {
+RepositoryOptions repository_options(const Args& args, AskFunction ask) {
     RepositoryOptions options;
     options.smb_credentials_file = args.value("--smb-credentials").value_or("");
     if (options.smb_credentials_file.empty())
         if (const char* file = std::getenv("KURA_SMB_CREDENTIALS")) options.smb_credentials_file = file;
     options.smb_password = environment_smb_password();
-    options.ask = terminal_ask();
+    options.ask = std::move(ask);
     return options;
 }
 

@@ -17,7 +17,7 @@ std::vector<OptionSpec> common_option_specs();
 std::string repo_option(const Args& args);
 // What opening --repo needs: --smb-credentials (else KURA_SMB_CREDENTIALS), the password
 // KURA_SMB_PASSWORD gave (take_smb_password_at_start), and a prompt on the terminal.
-RepositoryOptions repository_options(const Args& args);
+RepositoryOptions repository_options(const Args& args, AskFunction ask);
 // main() calls it before any thread and any child tool: KURA_SMB_PASSWORD leaves the
 // environment (repo/smb_credentials.h) and is kept for repository_options().
 void take_smb_password_at_start();

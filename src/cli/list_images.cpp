@@ -1,5 +1,6 @@
 // `kura list-images`: the images of a repository, what state each is in, what it holds.
 #include "cli/common_options.h"
+#include "cli/terminal_ask.h"
 #include "cli/verb.h"
 #include "core/units.h"
 #include "ops/list_images.h"
@@ -56,7 +57,7 @@ void print_table(const std::string& repo, const std::vector<ImageEntry>& images)
 
 int run_list_images(const VerbCall& call) {
     const Args& args = call.args;
-    auto repo = open_repository(repo_option(args), repository_options(args));
+    auto repo = open_repository(repo_option(args), repository_options(args, terminal_ask()));
     std::vector<ImageEntry> images = list_images(*repo);
     if (args.flag("--json"))
         print_json(repo->describe(), images);

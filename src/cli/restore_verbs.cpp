@@ -3,6 +3,7 @@
 // asks, unless --yes.
 #include "cli/common_options.h"
 #include "cli/confirm.h"
+#include "cli/terminal_ask.h"
 #include "cli/verb.h"
 #include "core/units.h"
 #include "ops/restore_image.h"
@@ -16,6 +17,7 @@ namespace {
 int run_restore(const VerbCall& call, RestoreScope scope) {
     const Args& args = call.args;
     JobContext ctx;
+    ctx.ask = terminal_ask();  // the SMB password, when nothing else gives it
     ctx.progress_style = progress_option(args);
     RestoreRequest request;
     request.scope = scope;
@@ -30,7 +32,7 @@ int run_restore(const VerbCall& call, RestoreScope scope) {
     const bool yes = args.flag("--yes");
     const bool disks = scope == RestoreScope::disks;
 
-    auto repo = open_repository(repo_option(args), repository_options(args));
+    auto repo = open_repository(repo_option(args), repository_options(args, ctx.ask));
     // Everything the image says is read and checked here, once, before any target is looked at.
     const OpenedImage image = OpenedImage::open(*repo, name);
     RestoreSummary summary = restore_image(request, *repo, image, ctx, [&](const Plan& plan) {

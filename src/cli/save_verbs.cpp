@@ -2,6 +2,7 @@
 // the words after IMAGE are partitions or disks.
 #include "cli/common_options.h"
 #include "cli/save_options.h"
+#include "cli/terminal_ask.h"
 #include "cli/verb.h"
 #include "core/shell_quote.h"
 #include "image/image_name.h"
@@ -16,6 +17,7 @@ namespace {
 int run_save(const VerbCall& call, SaveScope scope) {
     const Args& args = call.args;
     JobContext ctx;  // from here on, this job's log lines are the image's clonezilla-img
+    ctx.ask = terminal_ask();  // the SMB password, when nothing else gives it
     ctx.progress_style = progress_option(args);
     SaveOptions options = read_save_options(args);
     SaveRequest request;
@@ -33,7 +35,7 @@ int run_save(const VerbCall& call, SaveScope scope) {
 
     // A name that can be no image is said before the repository is reached.
     validate_image_name(request.image);
-    auto repo = open_repository(repo_option(args), repository_options(args));
+    auto repo = open_repository(repo_option(args), repository_options(args, ctx.ask));
     SaveOutcome outcome = save_image(request, *repo, ctx, [&](const Plan& plan) {
         std::fprintf(stderr, "%s", plan.describe().c_str());
     });

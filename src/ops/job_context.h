@@ -16,7 +16,10 @@ struct JobContext {
     ProgressStyle progress_style = ProgressStyle::text;  // the line on stderr (text, JSON lines, none)
     ProgressSink progress;                               // every snapshot also goes here; may be empty
     JobLog log;                                          // this job's lines only
-    AskFunction ask;                                     // may be empty: nothing can be asked
+    // How the front asks the operator (may be empty: nothing can be asked). The fronts hand
+    // it to the repository they open for the job (RepositoryOptions::ask: a missing SMB
+    // password), so the engine never opens a terminal itself.
+    AskFunction ask;
     SystemView system;                                   // mounts, swaps and sysfs, read when the job starts
     CancelToken cancel;
 };
