@@ -3,17 +3,16 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "device/mount_table.h"
+#include "device/natural_order.h"
 #include "device/probe.h"
+#include "device/probed_block_devices.h"
 #include "device/safety.h"
 #include "fs/filesystem.h"
 
-#include <blkid/blkid.h>
-
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -28,34 +27,17 @@ namespace {
 constexpr const char* kPrefix = "dev:";
 
 // Block devices that could hold a repository, USB disks first (what a field engineer plugs
-// in), for the message that asks which one: "sdb1 (usb, exfat, LABEL=backups)".
-std::string candidate_partitions() {
-    namespace fs = std::filesystem;
+// in), for the message that asks which one: "sdb1 (usb, exfat, LABEL=backups)". Partitions,
+// and whole devices formatted without a partition table (USB sticks do that); a disk with a
+// partition table has no filesystem type of its own.
+std::string candidate_partitions(const std::vector<ProbedBlockDevice>& devices) {
     SystemView system;
     std::vector<std::pair<bool, std::string>> found;  // (not usb, description)
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator("/sys/class/block", ec)) {
-        std::string name = entry.path().filename().string();
-        // Partitions, and whole devices formatted without a partition table (USB sticks do
-        // that); a disk with a partition table has no filesystem type of its own.
-        if (name.rfind("ram", 0) == 0 || name.rfind("zram", 0) == 0) continue;
-        struct stat st {};
-        std::string dev = "/dev/" + name;
-        if (::stat(dev.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) continue;
-        if (system_disk_holding(st.st_rdev, system)) continue;
-        ProbeResult probe;
-        try {
-            probe = probe_filesystem(dev);
-        } catch (const Error&) {
-            continue;
-        }
-        if (!repository_mount_for(probe.type)) continue;
-        // The disk's device link runs through the USB bus for USB disks.
-        std::string disk_link = fs::canonical(entry.path(), ec).parent_path().string();
-        bool usb = disk_link.find("/usb") != std::string::npos;
-        std::string text = name + " (" + (usb ? "usb, " : "") + probe.type;
-        if (!probe.label.empty()) text += ", LABEL=" + probe.label;
-        found.emplace_back(!usb, text + ")");
+    for (const auto& d : devices) {
+        if (system_disk_holding(d.rdev, system) || !repository_mount_for(d.probe.type)) continue;
+        std::string text = d.name + " (" + (d.usb ? "usb, " : "") + d.probe.type;
+        if (!d.probe.label.empty()) text += ", LABEL=" + d.probe.label;
+        found.emplace_back(!d.usb, text + ")");
     }
     std::sort(found.begin(), found.end());
     std::string out;
@@ -63,21 +45,46 @@ std::string candidate_partitions() {
     return out.empty() ? "none found" : out;
 }
 
+bool same_uuid(const std::string& a, const std::string& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// dev:LABEL=x, dev:UUID=y -> the one device that holds it now. Two holding it (a USB
+// disk cloned from another, a restored disk beside its source) is refused: a save must not
+// land on whichever the kernel listed first.
+std::string find_by_tag(const std::string& spec, const std::string& tag, const std::string& value) {
+    const std::vector<ProbedBlockDevice> devices = probe_block_devices();
+    std::vector<const ProbedBlockDevice*> matches;
+    for (const auto& d : devices)
+        if (tag == "LABEL" ? d.probe.label == value : same_uuid(d.probe.uuid, value)) matches.push_back(&d);
+    if (matches.empty())
+        throw Error(ExitCode::image_not_found, "--repo dev:" + spec + ": no partition has " + spec +
+                                                   "; candidates: " + candidate_partitions(devices));
+    if (matches.size() > 1) {
+        std::sort(matches.begin(), matches.end(),
+                  [](const ProbedBlockDevice* a, const ProbedBlockDevice* b) { return natural_less(a->name, b->name); });
+        std::string names;
+        for (const auto* d : matches) names += (names.empty() ? "" : ", ") + d->name;
+        throw Error(ExitCode::usage, "--repo dev:" + spec + ": " + std::to_string(matches.size()) +
+                                         " partitions have " + spec + " (" + names +
+                                         "); name the one to use, e.g. dev:" + matches.front()->name);
+    }
+    return matches.front()->path;
+}
+
 // dev:sdb1, dev:/dev/sdb1, dev:LABEL=x, dev:UUID=y -> /dev/...
 std::string resolve_device(const std::string& spec) {
     if (spec.empty())
         throw Error(ExitCode::usage, "--repo dev: needs a partition: dev:sdb1, dev:LABEL=name or dev:UUID=uuid; "
-                                     "candidates: " + candidate_partitions());
+                                     "candidates: " + candidate_partitions(probe_block_devices()));
     auto eq = spec.find('=');
     if (eq != std::string::npos) {
         std::string tag = spec.substr(0, eq), value = spec.substr(eq + 1);
         if (tag != "LABEL" && tag != "UUID")
             throw Error(ExitCode::usage, "--repo dev:" + spec + ": only LABEL=... and UUID=... are understood");
-        char* name = blkid_evaluate_tag(tag.c_str(), value.c_str(), nullptr);
-        if (!name) throw Error(ExitCode::image_not_found, "--repo dev:" + spec + ": no partition has " + spec);
-        std::string device(name);
-        std::free(name);
-        return device;
+        return find_by_tag(spec, tag, value);
     }
     return spec.front() == '/' ? spec : "/dev/" + spec;
 }

@@ -95,6 +95,39 @@ class DeviceRepositoryFilesystems(KuraTestCase):
         finally:
             run(["umount", mnt])
 
+    def test_labels_are_read_from_the_devices_now(self):
+        """dev:LABEL= is looked up by probing the devices as they are now, never the blkid
+        cache: a loop device reused for a reformatted file is found by its new label; a
+        label two devices hold is refused naming both, and nothing is written to either."""
+        backing = kt.make_ext(self.path("relabel.img"), 16 * MiB, ["-t", "ext4", "-L", "KURAOLDLABEL"])
+        with kt.loop_device(backing) as dev:
+            # What a stale cache holds: the device under its old label.
+            run(["blkid", "-c", "/run/blkid/blkid.tab", dev], check=False)
+        run(["mke2fs", "-q", "-F", "-t", "ext4", "-L", "KURANEWLABEL", backing])
+        dev = self.attach_loop(backing)
+        rc, out, err = run_kura("saveparts", "--repo", "dev:LABEL=KURANEWLABEL", "--progress=none", "--verbose",
+                                "img", self.source)
+        self.assertKura((rc, out, err), EXIT_OK)
+        self.assertIn("mounted %s (ext4)" % dev, err)
+        rc, out, err = run_kura("list-images", "--repo", "dev:LABEL=KURAOLDLABEL")
+        self.assertKura((rc, out, err), kt.EXIT_NOT_FOUND)
+        self.assertIn("--repo dev:LABEL=KURAOLDLABEL: no partition has LABEL=KURAOLDLABEL; candidates: ", err)
+
+        twin = self.path("twin.img")
+        with open(backing, "rb") as src, open(twin, "wb") as dst:
+            dst.write(src.read())
+        twin_dev = self.attach_loop(twin)
+        before = (kt.sha256_file(backing), kt.sha256_file(twin))
+        rc, out, err = run_kura("saveparts", "--repo", "dev:LABEL=KURANEWLABEL", "--progress=none", "img2",
+                                self.source)
+        self.assertKura((rc, out, err), EXIT_USAGE)
+        self.assertIn("--repo dev:LABEL=KURANEWLABEL: 2 partitions have LABEL=KURANEWLABEL (", err)
+        self.assertIn("); name the one to use, e.g. dev:", err)
+        for d in (dev, twin_dev):
+            self.assertIn(os.path.basename(d), err)
+        self.assertEqual((kt.sha256_file(backing), kt.sha256_file(twin)), before)
+        self.assertEqual(mounts_of(dev) + mounts_of(twin_dev), [])
+
 
 if __name__ == "__main__":
     main()
