@@ -61,9 +61,12 @@ std::string lv_line(const ListedVolumeGroup& vg, const ListedLogicalVolume& l) {
 std::vector<ListedVolumeGroup> list_volume_groups(const std::vector<DiskInfo>& disks) {
     std::vector<PvCandidate> candidates;
     for (const auto& d : disks) {
-        if (d.fs_type == "LVM2_member") candidates.push_back({d.name, {d.path, 0, d.size_bytes}});
+        // libblkid passes over an LVM label whose CRC is wrong, so devices where it found
+        // nothing are read too: a damaged PV is then named, not silently left out.
+        const auto maybe_pv = [](const std::string& type) { return type == "LVM2_member" || type.empty(); };
+        if (d.partitions.empty() && maybe_pv(d.fs_type)) candidates.push_back({d.name, {d.path, 0, d.size_bytes}});
         for (const auto& p : d.partitions)
-            if (p.fs_type == "LVM2_member") candidates.push_back({p.name, {p.path, 0, p.size_bytes}});
+            if (maybe_pv(p.fs_type)) candidates.push_back({p.name, {p.path, 0, p.size_bytes}});
     }
     std::vector<ListedVolumeGroup> result;
     if (candidates.empty()) return result;
