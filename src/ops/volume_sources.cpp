@@ -137,7 +137,8 @@ std::vector<PlanItem> volume_plan_items(const SavedVolumeGroups& groups, const s
     for (const auto& v : groups.volumes) {
         if (v.under != partition) continue;
         const SourcePartition& p = v.part;
-        PlanItem item{v.vg + "/" + v.lv, p.path, p.probe.type, p.bytes, 0};
+        // Read through a node of kura's own (a loop window), which says nothing to the operator.
+        PlanItem item{v.vg + "/" + v.lv, "LV on " + v.under, p.probe.type, p.bytes, 0};
         item.depth = 1;
         switch (p.role) {
             case PartitionRole::filesystem: item.used_bytes = p.source.map.used.count() * p.source.map.block_size; break;

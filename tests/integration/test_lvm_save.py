@@ -239,9 +239,10 @@ class LvmSaveTest(kt.KuraTestCase):
 
     # ---- a VG over two disks ----------------------------------------------------
 
-    def two_disk_vg(self):
+    def two_disk_vg(self, striped=False):
         """Two disk files, each with one PV partition, holding SpanVG, whose LV `data`
-        runs from the first PV into the second (two linear segments)."""
+        runs from the first PV into the second (two linear segments), or is striped over
+        both (one segment, two stripes of 64 KiB)."""
         disks, windows = [], []
         for letter in "ab":
             path = self.path("span%s.img" % letter)
@@ -250,8 +251,9 @@ class LvmSaveTest(kt.KuraTestCase):
             windows.append(self.enterContext(file_window(path, parts[1][0] * 512, parts[1][1] * 512)))
         lvm(windows, "pvcreate", "-q", *windows)
         lvm(windows, "vgcreate", "-q", "-s", "4m", "SpanVG", *windows)
-        lvm(windows, "lvcreate", "-q", "-an", "-Zn", "-l", "100%FREE", "-n", "data", "SpanVG")
-        self.assertEqual(len(lv_extents(windows, "SpanVG")["data"]), 2)
+        shape = ["-i", "2", "-I", "64k", "-l", "8"] if striped else ["-l", "100%FREE"]
+        lvm(windows, "lvcreate", "-q", "-an", "-Zn", *shape, "-n", "data", "SpanVG")
+        self.assertEqual(len(lv_extents(windows, "SpanVG")["data"]), 2)  # two segments, or two stripes
         uuids = [report(windows, "pvs", "-o", "pv_uuid", w) for w in windows]
         for w in windows:
             kt.run(["losetup", "-d", w])
@@ -268,8 +270,8 @@ class LvmSaveTest(kt.KuraTestCase):
         self.assertEqual(kt.sha256_file(disks[0]), sha)
         self.assertEqual(os.listdir(repo), [])
 
-    def test_lv_without_a_node_here_sends_its_pvs_whole(self):
-        disks, _ = self.two_disk_vg()
+    def test_striped_lv_without_device_mapper_sends_its_pvs_whole(self):
+        disks, _ = self.two_disk_vg(striped=True)
         shas = [kt.sha256_file(d) for d in disks]
         repo = self.new_repo()
         rc, out, err = self.savedisk(repo, "whole", *disks)
