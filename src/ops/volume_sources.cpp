@@ -103,10 +103,10 @@ SavedVolumeGroups inspect_volume_groups(const std::vector<PvCandidate>& candidat
             LvVerdict verdict = classify_logical_volume(vg, lv);
             if (verdict.layout == LvLayout::hidden) continue;
             if (verdict.layout == LvLayout::snapshot) {
-                // lvscan lists it, so Clonezilla's list does too; its data is not imaged.
-                out.lvs.push_back({vg.name, lv.name, "snapshot (not imaged)"});
-                out.notes.push_back(vg.name + "/" + lv.name + ": " +
-                                    (verdict.reason.empty() ? "a snapshot: not imaged as a volume" : verdict.reason));
+                // Not in lvm_logv.list either: Clonezilla's checker and restore look for an
+                // image of every LV listed there.
+                out.notes.push_back(vg.name + "/" + lv.name + ": a snapshot: not imaged (its copy-on-write data "
+                                    "is not saved; after a restore remove it with lvremove)");
                 continue;
             }
             SavedLogicalVolume saved;

@@ -33,7 +33,7 @@ struct SavedLogicalVolume {
 
 struct SavedVolumeGroups {
     std::vector<LvmPvLine> pvs;           // lvm_vg_dev.list
-    std::vector<LvmLvLine> lvs;           // lvm_logv.list (snapshots too, as lvscan lists them)
+    std::vector<LvmLvLine> lvs;           // lvm_logv.list (not snapshots: they are not imaged)
     std::vector<LvmVolumeGroup> vgs;      // one lvm_<VG>.conf each
     std::vector<SavedLogicalVolume> volumes;  // imaged or recorded (swap), in the image's order
     // Per PV partition copied whole although it holds a VG: why (for the plan).

@@ -288,5 +288,93 @@ class LvmSaveTest(kt.KuraTestCase):
         self.assertEqual([kt.sha256_file(d) for d in disks], shas)
 
 
+    # ---- LVs that are not imaged as volumes ------------------------------------
+
+    def one_pv_disk(self, name, vg, lvs, edit):
+        """A 48 MiB disk file with one PV partition holding `vg` with the linear `lvs`
+        [(name, MiB)]; its metadata then rewritten by lvm2 itself (vgcfgbackup, `edit` of
+        the text, vgcfgrestore --force), the way LV kinds that need device-mapper to be
+        created get onto a disk here. Returns the disk and {lv: byte offset in the disk}."""
+        path = self.path(name)
+        parts = mbr_disk(path, 48, [(1, None, "8e")])
+        start, size = parts[1][0] * 512, parts[1][1] * 512
+        with file_window(path, start, size) as pv:
+            lvm([pv], "pvcreate", "-q", pv)
+            lvm([pv], "vgcreate", "-q", "-s", "4m", vg, pv)
+            for lv, mib in lvs:
+                lvm([pv], "lvcreate", "-q", "-an", "-Zn", "-L", "%dm" % mib, "-n", lv, vg)
+            pe_start = int(report([pv], "pvs", "-o", "pe_start", pv))
+            offsets = {lv: start + pe_start + r[0][1] * EXTENT for lv, r in lv_extents([pv], vg).items()}
+            conf = self.path(vg + ".conf")
+            lvm([pv], "vgcfgbackup", "-q", "-f", conf, vg)
+            with open(conf) as f:
+                text = f.read()
+            with open(conf, "w") as f:
+                f.write(edit(text))
+            lvm([pv], "vgcfgrestore", "-q", "--force", "-f", conf, vg)
+        return path, offsets
+
+    @staticmethod
+    def hide(text, lv):
+        """The LV's status without VISIBLE: a sub-LV of another, as lvm2 writes those."""
+        hidden, n = re.subn(r'(\t\t%s \{\n\t\t\tid = "[^"]+"\n\t\t\tstatus = \["READ", "WRITE"), "VISIBLE"\]' % lv,
+                            r"\1]", text)
+        assert n == 1, text
+        return hidden
+
+    @staticmethod
+    def add_lv(text, block):
+        head, tail = text.split("\tlogical_volumes {\n", 1)
+        return head + "\tlogical_volumes {\n" + block + tail
+
+    def test_a_snapshot_is_noted_not_imaged(self):
+        snapshot = ('\t\tsnapshot0 {\n\t\t\tid = "Abcdef-1234-5678-9abc-def0-1234-567890"\n'
+                    '\t\t\tstatus = ["READ", "WRITE", "VISIBLE"]\n\t\t\tflags = []\n\t\t\tsegment_count = 1\n'
+                    '\t\t\tsegment1 {\n\t\t\t\tstart_extent = 0\n\t\t\t\textent_count = 4\n'
+                    '\t\t\t\ttype = "snapshot"\n\t\t\t\tchunk_size = 8\n\t\t\t\torigin = "root"\n'
+                    '\t\t\t\tcow_store = "cow"\n\t\t\t}\n\t\t}\n')
+        disk, offsets = self.one_pv_disk("snap.img", "SnapVG", [("root", 16), ("cow", 8)],
+                                         lambda t: self.add_lv(self.hide(t, "cow"), snapshot))
+        with file_window(disk, offsets["root"], 16 * MiB) as win:
+            kt.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", self.boot_tree, win])
+        sha = kt.sha256_file(disk)
+        repo = self.new_repo()
+        rc, out, err = self.savedisk(repo, "snap", disk)
+        self.assertEqual(rc, 0, kt.describe(rc, out, err))
+        self.assertIn("SnapVG/snapshot0: a snapshot: not imaged", out + err)
+        img = os.path.join(repo, "snap")
+        with open(os.path.join(img, "lvm_logv.list")) as f:
+            logv = f.read()
+        self.assertRegex(logv, r"^/dev/SnapVG/root  .*ext4")
+        self.assertNotIn("snapshot0", logv)
+        self.assertNotIn("cow", logv)
+        self.assertEqual(kt.data_files(img, "SnapVG-root"), ["SnapVG-root.ext4-ptcl-img.zst.aa"])
+        self.assertEqual([n for n in os.listdir(img) if "snapshot0" in n or "SnapVG-cow" in n], [])
+        self.assertEqual(kt.sha256_file(disk), sha)
+
+    def test_a_thin_pool_sends_its_pvs_whole(self):
+        pool = ('\t\tpool {\n\t\t\tid = "Pool01-1234-5678-9abc-def0-1234-567890"\n'
+                '\t\t\tstatus = ["READ", "WRITE", "VISIBLE"]\n\t\t\tflags = []\n\t\t\tsegment_count = 1\n'
+                '\t\t\tsegment1 {\n\t\t\t\tstart_extent = 0\n\t\t\t\textent_count = 4\n'
+                '\t\t\t\ttype = "thin-pool"\n\t\t\t\tmetadata = "pool_tmeta"\n\t\t\t\tpool = "pool_tdata"\n'
+                '\t\t\t\ttransaction_id = 0\n\t\t\t\tchunk_size = 128\n\t\t\t\tdiscards = "passdown"\n'
+                '\t\t\t\tzero_new_blocks = 1\n\t\t\t}\n\t\t}\n')
+        def edit(text):
+            # lvcreate refuses the reserved sub-LV names: they are given in the text.
+            for sub in ("tdata", "tmeta"):
+                text = self.hide(text, sub).replace("\t\t%s {" % sub, "\t\tpool_%s {" % sub)
+            return self.add_lv(text, pool)
+        disk, _ = self.one_pv_disk("thin.img", "ThinVG", [("tdata", 16), ("tmeta", 4)], edit)
+        sha = kt.sha256_file(disk)
+        repo = self.new_repo()
+        rc, out, err = self.savedisk(repo, "thin", disk)
+        self.assertEqual(rc, 0, kt.describe(rc, out, err))
+        self.assertRegex(out + err, r"thin1: LVM physical volume of ThinVG: copied whole \(dd\) because LV pool: .+")
+        img = os.path.join(repo, "thin")
+        self.assertNotIn("lvm_vg_dev.list", os.listdir(img))
+        self.assertEqual(kt.data_files(img, "thin1"), ["thin1.dd-ptcl-img.zst.aa"])
+        self.assertEqual(kt.sha256_file(disk), sha)
+
+
 if __name__ == "__main__":
     kt.main()
