@@ -6,6 +6,7 @@
 #include "image/image_name.h"
 #include "ops/source_repair.h"
 
+#include <map>
 #include <set>
 
 namespace kura {
@@ -21,6 +22,17 @@ std::string whole_pv_note(const SavedVolumeGroups& lvm, const std::string& parti
 // The LVs saved on their own, after every partition (as Clonezilla's save_logv runs after
 // the partitions): imaged ones in `imaged`, swap ones only listed (swappt-VG-LV.info).
 void add_logical_volumes(SaveSources& sources) {
+    // "VG-LV" names an LV's files; with hyphens in names two LVs (or an LV and a partition)
+    // could get one name, and one stream would overwrite the other.
+    std::map<std::string, std::string> taken;
+    for (const auto& d : sources.listed) taken[d.name] = "partition " + d.name;
+    for (const auto& v : sources.lvm.volumes) {
+        auto [it, fresh] = taken.emplace(v.part.name, "LV " + v.vg + "/" + v.lv);
+        if (!fresh)
+            throw Error(ExitCode::source_unsupported,
+                        "LV " + v.vg + "/" + v.lv + " and " + it->second + " would both be named '" + v.part.name +
+                            "' in the image; rename one (lvrename) and save again");
+    }
     for (const auto& v : sources.lvm.volumes) {
         const SourcePartition& p = v.part;
         sources.listed.push_back({v.vg + "/" + v.lv, p.probe, p.bytes});

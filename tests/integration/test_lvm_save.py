@@ -288,6 +288,24 @@ class LvmSaveTest(kt.KuraTestCase):
         self.assertEqual([kt.sha256_file(d) for d in disks], shas)
 
 
+    def test_two_lvs_with_one_image_name_are_refused(self):
+        # VG web-data's LV x and VG web's LV data-x would both be files "web-data-x.*".
+        path = self.path("names.img")
+        parts = mbr_disk(path, 40, [(1, 16, "8e"), (17, None, "8e")])
+        for number, vg, lv in ((1, "web-data", "x"), (2, "web", "data-x")):
+            with file_window(path, parts[number][0] * 512, parts[number][1] * 512) as pv:
+                lvm([pv], "pvcreate", "-q", pv)
+                lvm([pv], "vgcreate", "-q", "-s", "4m", vg, pv)
+                lvm([pv], "lvcreate", "-q", "-an", "-Zn", "-L", "4m", "-n", lv, vg)
+        sha = kt.sha256_file(path)
+        repo = self.new_repo()
+        rc, out, err = self.savedisk(repo, "names", path)
+        self.assertEqual(rc, kt.EXIT_UNSUPPORTED, kt.describe(rc, out, err))
+        self.assertIn("LV web-data/x and LV web/data-x would both be named 'web-data-x' in the image; "
+                      "rename one (lvrename) and save again", err)
+        self.assertEqual(os.listdir(repo), [])
+        self.assertEqual(kt.sha256_file(path), sha)
+
     # ---- LVs that are not imaged as volumes ------------------------------------
 
     def one_pv_disk(self, name, vg, lvs, edit):
