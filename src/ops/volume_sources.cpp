@@ -10,6 +10,15 @@
 namespace kura {
 namespace {
 
+// One line of at most 1024 printable bytes: a label on the source may hold anything, and
+// lvm_logv.list is read back line by line (its reader caps a description at 4096).
+std::string one_line(const std::string& text) {
+    std::string out = text.substr(0, 1024);
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    return out;
+}
+
 // What `file -Ls` says of the LV, as Clonezilla's save_logv records it (its restore and
 // ocs-chkimg only look for "swap" in it). Composed from libblkid's answer when `file` is
 // missing or says nothing.
@@ -20,15 +29,17 @@ std::string describe_volume(const SourcePartition& part) {
         if (r.exit_status == 0 && colon != std::string::npos) {
             std::string said = r.output.substr(colon + 2);
             while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) said.pop_back();
-            if (said.find('\n') == std::string::npos && !said.empty()) return said;
+            if (said.find('\n') == std::string::npos && !said.empty()) return one_line(said);
         }
     } catch (const Error&) {
         // `file` is not installed: compose it below.
     }
     const ProbeResult& p = part.probe;
-    if (p.type == "swap") return "Linux swap file, UUID=" + p.uuid + (p.label.empty() ? "" : ", LABEL=" + p.label);
+    if (p.type == "swap")
+        return one_line("Linux swap file, UUID=" + p.uuid + (p.label.empty() ? "" : ", LABEL=" + p.label));
     if (p.type.empty()) return "data";
-    return p.type + " filesystem data, UUID=" + p.uuid + (p.label.empty() ? "" : ", volume name \"" + p.label + "\"");
+    return one_line(p.type + " filesystem data, UUID=" + p.uuid +
+                    (p.label.empty() ? "" : ", volume name \"" + p.label + "\""));
 }
 
 // The first reason any LV of `vg` cannot be imaged on its own here, or empty.
