@@ -24,6 +24,7 @@ constexpr std::int64_t max_stripes = 128;
 constexpr std::int64_t max_extents = std::int64_t(1) << 40;
 constexpr std::int64_t max_sectors = std::int64_t(1) << 53;
 constexpr std::int64_t max_segments = 1 << 16;
+constexpr std::uint64_t max_lv_sectors = std::uint64_t(1) << 54;  // 2^63 bytes
 
 class Builder {
 public:
@@ -190,7 +191,10 @@ private:
                 const LvmTextNode& s = section(node, key, where);
                 lv.segments.push_back(read_segment(vg, s, where + " " + key, next_extent));
                 next_extent += lv.segments.back().extent_count;
-                if (next_extent > std::uint64_t(max_extents)) fail(where + " has more than 2^40 extents");
+                // Its size in bytes must fit where every offset into it is computed (an LV of
+                // many huge PVs, or a thin LV's virtual size, could pass 2^64 otherwise).
+                if (next_extent > std::uint64_t(max_extents) || next_extent > max_lv_sectors / vg.extent_size)
+                    fail(where + " is larger than 2^63 bytes");
             }
             // A segmentN beyond segment_count would be silently skipped by a reader trusting
             // the count: refuse the disagreement instead.

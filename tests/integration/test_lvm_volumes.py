@@ -259,6 +259,52 @@ class LvmVolumesTest(kt.KuraTestCase):
         self.assertIn("VolGroup00  missing PV %s (last seen as %s)" % (pv_b, b), self.kura_table())
         self.devices = [a, b]
 
+    def test_pv_on_two_devices_is_refused(self):
+        a, b = self.make_two_pv_group()
+        # A byte-for-byte copy of b (a cloned disk) carries b's PV UUID.
+        clone = self.attach_loop(kt.zeroed_file(self.path("clone.img"), 64 * MiB))
+        kt.run(["partx", "-d", clone], check=False)
+        write_at(clone, 0, read_at(b, 0, 64 * MiB))
+        pv_b = self.lvm("pvs", "--noheadings", "-o", "pv_uuid", b).stdout.strip()
+        self.devices = [a, b, clone]
+        self.assert_refused(SOURCE_UNSUPPORTED, "PV %s of volume group VolGroup00 is on two devices: %s and %s"
+                            % (pv_b, b, clone), "(a cloned disk? lvm2 would pick one; kura will not)")
+
+    def test_half_written_change_is_refused(self):
+        a, b = self.make_two_pv_group()
+        # b's label and metadata area as they were before one more change...
+        before = read_at(b, 0, MiB)
+        self.lvm("lvcreate", "-an", "-Zn", "-n", "late", "-L", "4m", "VolGroup00", a)
+        seqno = int(self.lvm("vgs", "--noheadings", "-o", "seqno", "VolGroup00").stdout)
+        # ...put back: the change reached a but not b.
+        write_at(b, 0, before)
+        self.assert_refused(SOURCE_UNSUPPORTED,
+                            "the PVs of volume group VolGroup00 disagree: %s has metadata seqno %d, another has %d"
+                            % (os.path.basename(b), seqno - 1, seqno), "vgck --updatemetadata")
+
+    def test_two_groups_of_one_name_are_refused(self):
+        a, b = self.new_pvs(2)
+        for dev in (a, b):
+            self.devices = [dev]  # each VG made where lvm2 sees only its own PV
+            self.lvm("pvcreate", dev)
+            self.lvm("vgcreate", "-s", "4m", "data", dev)
+        self.devices = [a, b]
+        self.assert_refused(SOURCE_UNSUPPORTED, "two different volume groups are named data (ids ")
+
+    def test_ignored_area_takes_the_group_from_the_other_pv(self):
+        a, b = self.make_two_pv_group()
+        self.lvm("pvchange", "--metadataignore", "y", b)
+        self.assertEqual(self.mda_header(b)["flags"] & 1, 1)
+        vgs, _ = self.kura_listing()
+        vg = vgs["VolGroup00"]
+        self.assertEqual(vg["missing"], [])
+        self.assertEqual(sorted(pv["device"] for pv in vg["pvs"]), sorted([a, b]))
+        # With only the PV whose area is ignored, the VG cannot be told: nothing is listed.
+        self.devices = [b]
+        vgs, _ = self.kura_listing()
+        self.assertEqual(vgs, {})
+        self.devices = [a, b]
+
     # ---- metadata areas --------------------------------------------------------------
 
     def test_small_area_wraps_and_newest_text_is_read(self):

@@ -199,6 +199,21 @@ void expect_refused(const std::string& text, const std::string& why) {
     }
 }
 
+// A VG holding one LV of `type` (`extent_count` and the segment body given), plus a hidden
+// linear sub-LV.
+std::string vg_text_with(const std::string& type, const std::string& extent_count, const std::string& body,
+                         const std::string& status = "[\"READ\", \"WRITE\", \"VISIBLE\"]") {
+    return replaced(area_text, "\n}\n}\n\n}\n", "\n}\n}\n\nlogical_volumes {\n"
+        "sub {\nid = \"AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA\"\nstatus = [\"READ\", \"WRITE\"]\nsegment_count = 1\n"
+        "segment1 {\nstart_extent = 0\nextent_count = 2\ntype = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 0]\n}\n}\n"
+        "lv {\nid = \"BBBBBB-BBBB-BBBB-BBBB-BBBB-BBBB-BBBBBB\"\nstatus = " + status + "\nsegment_count = 1\n"
+        "segment1 {\nstart_extent = 0\n" + extent_count + "\ntype = \"" + type + "\"\n" + body + "}\n}\n}\n}\n");
+}
+
+LvmVolumeGroup vg_with(const std::string& type, const std::string& body, const std::string& status) {
+    return parse_lvm_metadata(vg_text_with(type, "extent_count = 2", body, status), "test", corrupt);
+}
+
 TEST(LvmMetadata, ParsesVgcfgbackupForm) {
     const LvmVolumeGroup vg = parse_lvm_metadata(backup_text, "test", corrupt);
     EXPECT_EQ(vg.name, "VolGroup00");
@@ -285,6 +300,11 @@ TEST(LvmMetadata, RefusesBadLayouts) {
     // A chunk size dm-stripe refuses.
     expect_refused(replaced(backup_text, "stripe_size = 128", "stripe_size = 96"), "stripe_size 96 is not a power of two");
     expect_refused(replaced(backup_text, "stripe_count = 2", "stripe_count = 200"), "stripe_count = 200 is outside");
+    // An LV whose bytes would not fit in 64 bits (a thin LV needs no PV extents).
+    const std::string huge_extents = replaced(replaced(vg_text_with("thin", "extent_count = 8589934592", ""),
+                                                       "extent_size = 8192", "extent_size = 4194304"),
+                                              "dev_size = 131072", "dev_size = 67108864");
+    expect_refused(huge_extents, "LV lv is larger than 2^63 bytes");
     // The code is the caller's: a disk being saved gets source_unsupported.
     try {
         parse_lvm_metadata(replaced(backup_text, "start_extent = 4", "start_extent = 5"), "sda2",
@@ -352,16 +372,6 @@ TEST(LvmLayout, StripedPiecesFollowDmStripe) {
     EXPECT_EQ(cross[0].length, 10u);
     EXPECT_EQ(cross[1].pv, "pv1");
     EXPECT_EQ(cross[1].pv_offset, stripe1);
-}
-
-// A VG holding one LV of `type`, with the segment body `body`, plus a hidden linear sub-LV.
-LvmVolumeGroup vg_with(const std::string& type, const std::string& body, const std::string& status) {
-    std::string t = replaced(area_text, "\n}\n}\n\n}\n", "\n}\n}\n\nlogical_volumes {\n"
-        "sub {\nid = \"AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA\"\nstatus = [\"READ\", \"WRITE\"]\nsegment_count = 1\n"
-        "segment1 {\nstart_extent = 0\nextent_count = 2\ntype = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 0]\n}\n}\n"
-        "lv {\nid = \"BBBBBB-BBBB-BBBB-BBBB-BBBB-BBBB-BBBBBB\"\nstatus = " + status + "\nsegment_count = 1\n"
-        "segment1 {\nstart_extent = 0\nextent_count = 2\ntype = \"" + type + "\"\n" + body + "}\n}\n}\n}\n");
-    return parse_lvm_metadata(t, "test", corrupt);
 }
 
 TEST(LvmLayout, ClassifiesEachSegmentType) {
