@@ -227,6 +227,13 @@ class LvmSaveTest(kt.KuraTestCase):
     def test_saveparts_of_the_pv_partition(self):
         repo = self.new_repo()
         with kt.partitioned_loop(self.disk) as dev:
+            # A dry run shows the LVs under the PV and writes nothing.
+            rc, out, err = kt.run_kura("saveparts", "--repo", repo, "--progress=none", "--dry-run", "lvm-parts",
+                                       dev + "p2")
+            self.assertEqual(rc, 0, kt.describe(rc, out, err))
+            self.assertRegex(err, r"%sp2 +<- %sp2 +LVM2_member " % (os.path.basename(dev), dev))
+            self.assertRegex(err, r"\n    VolGroup00/LogVol00 <- LV on %sp2 +ext4 " % os.path.basename(dev))
+            self.assertEqual(os.listdir(repo), [])
             rc, out, err = kt.run_kura("saveparts", "--repo", repo, "--progress=none", "lvm-parts", dev + "p2")
         self.assertEqual(rc, 0, kt.describe(rc, out, err))
         img = os.path.join(repo, "lvm-parts")
