@@ -353,6 +353,14 @@ std::uint64_t OpenedImage::bytes() const {
     return total;
 }
 
+std::vector<const ImagePart*> OpenedImage::streams() const {
+    std::vector<const ImagePart*> all;
+    for (const auto& p : parts_) all.push_back(&p);
+    for (const auto& lv : logical_volumes_)
+        if (lv.data) all.push_back(&*lv.data);
+    return all;
+}
+
 std::string OpenedImage::part_list() const {
     std::string s;
     for (const auto& p : parts_) s += (s.empty() ? "" : " ") + p.files.part;

@@ -93,6 +93,9 @@ public:
     bool is_physical_volume(const std::string& part) const { return volume_groups_.is_pv_partition(part); }
     // OpenDepth::full only.
     const std::vector<ImageLogicalVolume>& logical_volumes() const { return logical_volumes_; }
+    // Every data stream a restore reads, partitions first, then logical volumes: what
+    // checkimage and --check verify.
+    std::vector<const ImagePart*> streams() const;
 
 private:
     std::string name_;

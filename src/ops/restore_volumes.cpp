@@ -91,6 +91,16 @@ DiscoveredVolumeGroup read_back(const LvmVolumeGroup& saved, const std::vector<P
 
 }  // namespace
 
+std::uint64_t physical_volume_needed_bytes(const OpenedImage& image, const std::string& partition) {
+    const ImageVolumeGroups& groups = image.volume_groups();
+    for (const auto& line : groups.pvs)
+        if (line.partition == partition) {
+            const LvmVolumeGroup* vg = groups.vg_named(line.vg);
+            return pv_needed_bytes(*vg, *vg->pv_with_id(line.pv_uuid));
+        }
+    return 0;
+}
+
 void plan_volume_groups(const OpenedImage& image, const std::map<std::string, PvTargetPlan>& targets, Plan& plan) {
     const ImageVolumeGroups& groups = image.volume_groups();
     if (groups.empty()) return;
@@ -101,8 +111,7 @@ void plan_volume_groups(const OpenedImage& image, const std::map<std::string, Pv
             if (target == targets.end())
                 throw Error(ExitCode::usage, "volume group " + vg.name + " has a physical volume on " +
                                                  line->partition + ", which this restore gives no target");
-            const LvmPhysicalVolume* pv = vg.pv_with_id(line->pv_uuid);
-            const std::uint64_t need = pv_needed_bytes(vg, *pv);
+            const std::uint64_t need = pv_needed_bytes(vg, *vg.pv_with_id(line->pv_uuid));
             if (target->second.bytes < need)
                 throw Error(ExitCode::target_refused,
                             target->second.where + " has " + format_bytes(target->second.bytes) +

@@ -28,6 +28,10 @@ struct PvTargetPlan {
     std::uint64_t bytes = 0;
 };
 
+// The bytes the physical volume saved from `partition` needs of its target: its extents'
+// end (a PV cannot be restored smaller).
+std::uint64_t physical_volume_needed_bytes(const OpenedImage& image, const std::string& partition);
+
 // Adds a row per logical volume to `plan`, and refuses (before anything is written) what
 // cannot be restored here: lvm2's tools missing, a PV partition smaller than the one saved,
 // an LV kura cannot map on this system (several segments and no device-mapper), a volume
