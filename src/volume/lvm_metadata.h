@@ -5,6 +5,7 @@
 // Everything read here is hostile input: from a disk being saved or from an image.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,11 +30,21 @@ struct LvmLabel {
 // nullopt when the device carries no LVM2 label; throws Error(source_unsupported) naming
 // `label` and the damage when a label is there but fails its checks (CRC, offsets).
 std::optional<LvmLabel> read_lvm_label(const Device& device, const std::string& label);
+// The same for a PV that is the `size` bytes at `base` of `device` (a partition inside a
+// disk image file): every offset is then relative to `base` and bounded by `size`.
+std::optional<LvmLabel> read_lvm_label(const Device& device, std::uint64_t base, std::uint64_t size,
+                                       const std::string& label);
 
 // The committed metadata text of the newest good copy among the PV's metadata areas
 // (circular-buffer wrap handled, CRC checked). Empty when the PV has no metadata area.
 // Throws Error(source_unsupported) naming `label` when every copy is damaged.
 std::string read_lvm_metadata_text(const Device& device, const LvmLabel& pv_label, const std::string& label);
+std::string read_lvm_metadata_text(const Device& device, std::uint64_t base, std::uint64_t size,
+                                   const LvmLabel& pv_label, const std::string& label);
+
+// The largest metadata text kura accepts (lvm2's default area is 1 MiB; text beyond this
+// is hostile, not a VG).
+inline constexpr std::size_t lvm_metadata_text_limit = 16u << 20;
 
 // A segment's area: `pv` (pv0, pv1 ...: the name inside this VG's metadata) and the first
 // physical extent on it. `lv` is set instead of `pv` when the area is another LV.
