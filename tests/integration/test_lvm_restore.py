@@ -74,7 +74,7 @@ class LvmRestore(KuraTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.disk = ld.make_lvm_disk(cls.ws, os.path.join(cls.ws, "server.img"), two_segments=True)
+        cls.disk = ld.make_lvm_disk(cls.ws, os.path.join(cls.ws, "server.img"))
         with cls.disk.pv_device() as pv:
             cls.pv_uuid = ld.lvm("pvs", [pv], "-o", "pv_uuid", "--noheadings", pv).stdout.split()[0]
             cls.vg_uuid = ld.lvm("vgs", [pv], "-o", "vg_uuid", "--noheadings", cls.disk.VG).stdout.split()[0]
@@ -163,6 +163,26 @@ class LvmRestore(KuraTestCase):
                 with open(path, "w") as f:
                     f.write(damage(text))
                 self.assertRefusedUntouched(repo, 4, named)
+
+    def test_multi_segment_lv_needs_device_mapper(self):
+        """A root LV grown by lvextend has two segments: kura maps it with a device-mapper
+        table of its own (the live system), and refuses before writing where the kernel has
+        none (this test machine) - unless it has, then the restore must succeed."""
+        ws = self.path("two")
+        os.makedirs(ws)
+        disk = ld.make_lvm_disk(ws, os.path.join(ws, "two.img"), two_segments=True)
+        repo = self.new_repo()
+        clonezilla_lvm_image(self.tmp, disk, repo)
+        target = kt.zeroed_file(self.path("target.img"), os.path.getsize(disk.path))
+        before = kt.sha256_file(target)
+        rc, out, err = run_kura("restoredisk", "--repo", repo, "--progress=none", "--yes", "cz-lvm", target)
+        if os.path.exists("/dev/mapper/control"):
+            self.assertEqual(rc, 0, kt.describe(rc, out, err))
+            return
+        self.assertEqual(rc, 6, kt.describe(rc, out, err))
+        self.assertIn("VolGroup00/LogVol00", err)
+        self.assertIn("device-mapper", err)
+        self.assertEqual(kt.sha256_file(target), before)
 
     def test_smaller_pv_partition_refused_before_writing(self):
         repo = self.new_repo()
