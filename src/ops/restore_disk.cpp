@@ -170,14 +170,15 @@ private:
 
 class DiskTargets : public RestoreTargets {
 public:
-    DiskTargets(std::vector<DiskJob> jobs, bool grow, DiscoveryOptions discovery)
-        : jobs_(std::move(jobs)), grow_(grow), discovery_(std::move(discovery)) {}
+    DiskTargets(std::vector<DiskJob> jobs, bool grow, std::string grow_lv, DiscoveryOptions discovery)
+        : jobs_(std::move(jobs)), grow_(grow), grow_lv_(std::move(grow_lv)), discovery_(std::move(discovery)) {}
 
     void write(const Repository& repo, const OpenedImage& image, Progress& progress, const CancelToken& cancel,
                RestoreSummary& summary) override {
         for (const auto& job : jobs_) write_disk(repo, image, job, progress, cancel, summary);
         // After every disk's table: a volume group may span disks.
-        if (!pv_paths_.empty()) restore_volume_groups(repo, image, pv_paths_, grown_pvs_, progress, cancel, summary);
+        if (!pv_paths_.empty())
+            restore_volume_groups(repo, image, pv_paths_, grown_pvs_, grow_lv_, progress, cancel, summary);
     }
 
 private:
@@ -230,6 +231,7 @@ private:
 
     std::vector<DiskJob> jobs_;
     bool grow_;
+    std::string grow_lv_;
     DiscoveryOptions discovery_;
     // Kept until the volume groups are restored: their PVs may be loop windows.
     std::vector<std::unique_ptr<PartitionAccess>> accesses_;
@@ -279,8 +281,8 @@ std::unique_ptr<RestoreTargets> plan_disk_targets(const RestoreRequest& request,
                                          job.target.identity() + ")",
                                      {{"target", job.target.path}, {"identity", job.target.identity()}}});
     }
-    plan_volume_groups(image, pv_targets, plan);
-    return std::make_unique<DiskTargets>(std::move(jobs), request.grow, request.discovery);
+    plan_volume_groups(image, pv_targets, request.grow_lv, plan);
+    return std::make_unique<DiskTargets>(std::move(jobs), request.grow, request.grow_lv, request.discovery);
 }
 
 }  // namespace kura

@@ -49,7 +49,7 @@ public:
         for (std::size_t i = 0; i < parts.size(); ++i)
             restore_onto(repo, image, parts[i], devices_[i], partition_start(devices_[i]), progress, cancel,
                          summary);
-        if (!pv_paths_.empty()) restore_volume_groups(repo, image, pv_paths_, {}, progress, cancel, summary);
+        if (!pv_paths_.empty()) restore_volume_groups(repo, image, pv_paths_, {}, "", progress, cancel, summary);
     }
 
 private:
@@ -109,7 +109,7 @@ std::unique_ptr<RestoreTargets> plan_partition_targets(const RestoreRequest& req
                                          {{"target", path}}});
         }
     }
-    plan_volume_groups(image, pv_plans, plan);
+    plan_volume_groups(image, pv_plans, "", plan);
     return std::make_unique<PartitionTargets>(std::move(data_targets), std::move(pv_paths));
 }
 

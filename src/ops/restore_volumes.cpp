@@ -5,12 +5,14 @@
 #include "core/run_tool.h"
 #include "core/units.h"
 #include "device/device.h"
+#include "fs/filesystem.h"
 #include "ops/restore_targets.h"
 #include "ops/target_needs.h"
 #include "volume/lvm_discovery.h"
 #include "volume/lvm_logical_volume_access.h"
 #include "volume/lvm_tools.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -89,6 +91,30 @@ DiscoveredVolumeGroup read_back(const LvmVolumeGroup& saved, const std::vector<P
                                         " is not on its target partitions after vgcfgrestore; nothing was written into it");
 }
 
+// --grow-lv: the LV takes the VG's free extents and its filesystem grows into them. The
+// data is restored by then, so anything that stops the growth is a warning, not a failure.
+void grow_logical_volume(const LvmVolumeGroup& vg, const std::string& lv_name, const LvmToolScope& scope,
+                         const std::vector<PvCandidate>& candidates, const OpenedImage& image) {
+    const std::string label = vg.name + "/" + lv_name;
+    log::info("extending logical volume " + label + " into the free space of " + vg.name);
+    lvm_extend_lv_to_free(scope, vg.name, lv_name);
+    DiscoveredVolumeGroup now = read_back(vg, candidates);
+    const LvmLogicalVolume* meta = now.vg.lv_named(lv_name);
+    std::string fs_type;
+    for (const auto& lv : image.logical_volumes())
+        if (lv.vg == vg.name && lv.lv == lv_name && lv.data) fs_type = lv.data->files.fs_type;
+    const FilesystemReader* fs = filesystem_for(fs_type);
+    if (!meta || !fs || !fs->grows()) return;  // the plan said so
+    if (std::string why = logical_volume_node_unavailable(now.vg, *meta); !why.empty()) {
+        log::warn(label + " was extended, but its " + fs_type + " filesystem cannot be grown here: " + why +
+                  "; grow it once the system runs (resize2fs, xfs_growfs)");
+        return;
+    }
+    auto node = open_logical_volume(now.vg, *meta, now.found, Access::read_write, Role::target);
+    log::info("growing the " + fs_type + " filesystem on " + label + " to its logical volume");
+    fs->grow(node->path());
+}
+
 }  // namespace
 
 std::uint64_t physical_volume_needed_bytes(const OpenedImage& image, const std::string& partition) {
@@ -101,8 +127,22 @@ std::uint64_t physical_volume_needed_bytes(const OpenedImage& image, const std::
     return 0;
 }
 
-void plan_volume_groups(const OpenedImage& image, const std::map<std::string, PvTargetPlan>& targets, Plan& plan) {
+void plan_volume_groups(const OpenedImage& image, const std::map<std::string, PvTargetPlan>& targets,
+                        const std::string& grow_lv, Plan& plan) {
     const ImageVolumeGroups& groups = image.volume_groups();
+    if (!grow_lv.empty()) {
+        const auto& lvs = image.logical_volumes();
+        auto it = std::find_if(lvs.begin(), lvs.end(), [&](const ImageLogicalVolume& lv) { return lv_label(lv) == grow_lv; });
+        if (it == lvs.end() || !it->data)
+            throw Error(ExitCode::usage, "--grow-lv " + grow_lv + ": the image holds no logical volume of that name " +
+                                             "with a filesystem (VG/LV, as the plan lists them)");
+        const FilesystemReader* fs = filesystem_for(it->data->files.fs_type);
+        if (!fs || !fs->grows())
+            plan.warnings.push_back({"plan.volume_fs_not_grown",
+                                     grow_lv + " takes the new space, but kura does not grow " +
+                                         it->data->files.fs_type + ": the filesystem stays at its saved size",
+                                     {{"volume", grow_lv}}});
+    }
     if (groups.empty()) return;
     require_lvm_tools();
     for (const auto& vg : groups.vgs) {
@@ -150,7 +190,8 @@ void plan_volume_groups(const OpenedImage& image, const std::map<std::string, Pv
 
 void restore_volume_groups(const Repository& repo, const OpenedImage& image,
                            const std::map<std::string, std::string>& pv_paths, const std::set<std::string>& grown,
-                           Progress& progress, const CancelToken& cancel, RestoreSummary& summary) {
+                           const std::string& grow_lv, Progress& progress, const CancelToken& cancel,
+                           RestoreSummary& summary) {
     const ImageVolumeGroups& groups = image.volume_groups();
     for (const auto& vg : groups.vgs) {
         LvmToolScope scope;
@@ -172,10 +213,12 @@ void restore_volume_groups(const Repository& repo, const OpenedImage& image,
             log::info("restoring the metadata of volume group " + vg.name);
             lvm_restore_metadata(scope, vg.name, file.path());
         }
+        bool vg_grew = false;
         for (const auto& [line, path] : members)
             if (grown.count(line->partition)) {
                 log::info("growing physical volume " + path + " to its grown partition");
                 lvm_resize_pv(scope, path);
+                vg_grew = true;
             }
         DiscoveredVolumeGroup now = read_back(vg, candidates);
         for (const auto& lv : image.logical_volumes()) {
@@ -189,8 +232,16 @@ void restore_volume_groups(const Repository& repo, const OpenedImage& image,
                 recreate_swap(node->path(), lv.swap_record);
                 continue;
             }
-            Device device = Device::open(node->path(), Access::read_write, Role::target);
-            restore_onto(repo, image, *lv.data, device, std::nullopt, progress, cancel, summary);
+            {
+                Device device = Device::open(node->path(), Access::read_write, Role::target);
+                restore_onto(repo, image, *lv.data, device, std::nullopt, progress, cancel, summary);
+            }
+        }
+        const std::string prefix = vg.name + "/";
+        if (grow_lv.rfind(prefix, 0) == 0) {
+            if (vg_grew) grow_logical_volume(vg, grow_lv.substr(prefix.size()), scope, candidates, image);
+            else log::warn("--grow-lv " + grow_lv + ": its volume group did not grow (its PV is not the partition "
+                           "--grow extended), so the LV keeps its size");
         }
     }
 }

@@ -36,13 +36,18 @@ std::uint64_t physical_volume_needed_bytes(const OpenedImage& image, const std::
 // cannot be restored here: lvm2's tools missing, a PV partition smaller than the one saved,
 // an LV kura cannot map on this system (several segments and no device-mapper), a volume
 // group whose PVs do not all have a target.
-void plan_volume_groups(const OpenedImage& image, const std::map<std::string, PvTargetPlan>& targets, Plan& plan);
+// `grow_lv` ("VG/LV" or empty): the LV --grow-lv names, which must be one of the image's
+// with a filesystem.
+void plan_volume_groups(const OpenedImage& image, const std::map<std::string, PvTargetPlan>& targets,
+                        const std::string& grow_lv, Plan& plan);
 
 // Recreates the volume groups on `pv_paths` (image partition name -> the device written
 // now: a partition node or a loop window) and restores every logical volume. `grown`: PV
-// partitions made larger than saved (--grow): their PVs are resized to fill them.
+// partitions made larger than saved (--grow): their PVs are resized to fill them, and
+// `grow_lv` ("VG/LV", may be empty) is extended into the space and its filesystem grown.
 void restore_volume_groups(const Repository& repo, const OpenedImage& image,
                            const std::map<std::string, std::string>& pv_paths, const std::set<std::string>& grown,
-                           Progress& progress, const CancelToken& cancel, RestoreSummary& summary);
+                           const std::string& grow_lv, Progress& progress, const CancelToken& cancel,
+                           RestoreSummary& summary);
 
 }  // namespace kura

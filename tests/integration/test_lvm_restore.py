@@ -124,6 +124,42 @@ class LvmRestore(KuraTestCase):
                               self.disk.VG).stdout.split()[0])
         self.assertGreaterEqual(free, 128 * MiB - 8 * MiB)
 
+    def test_grow_lv_takes_the_space_and_its_filesystem_grows(self):
+        ws = self.path("last")
+        os.makedirs(ws)
+        disk = ld.make_lvm_disk(ws, os.path.join(ws, "last.img"), root_last=True)
+        repo = self.new_repo()
+        clonezilla_lvm_image(self.tmp, disk, repo)
+        target = kt.zeroed_file(self.path("bigger.img"), os.path.getsize(disk.path) + 128 * MiB)
+        rc, out, err = run_kura("restoredisk", "--repo", repo, "--progress=none", "--yes", "--grow", "--grow-lv",
+                                "VolGroup00/LogVol00", "cz-lvm", target)
+        self.assertEqual(rc, 0, kt.describe(rc, out, err))
+        start, size = di.table(target)[2]
+        with ld.loop_window(target, start * SECTOR, size * SECTOR) as pv:
+            lv_bytes = int(ld.lvm("lvs", [pv], "-o", "lv_size", "--units", "b", "--noheadings", "--nosuffix",
+                                  "VolGroup00/LogVol00").stdout.split()[0])
+            root = ld.read_lv([pv], disk.VG, disk.ROOT, start * SECTOR, target, self.path("root.img"))
+        self.assertGreaterEqual(lv_bytes, 96 * MiB + 120 * MiB)
+        clean, report = kt.fsck_clean(root)
+        self.assertTrue(clean, report)
+        blocks = re.search(r"Block count:\s+(\d+)", run(["dumpe2fs", "-h", root]).stdout)
+        self.assertEqual(int(blocks.group(1)) * 1024, lv_bytes)  # mke2fs picks 1 KiB blocks this small
+        self.assertEqual(kt.snapshot_differences(kt.fs_snapshot(root, self.tmp),
+                                                 kt.fs_snapshot(disk.root_fs, self.tmp)), [])
+
+    def test_grow_lv_needs_grow_and_a_known_lv(self):
+        repo = self.new_repo()
+        clonezilla_lvm_image(self.tmp, self.disk, repo)
+        target = kt.zeroed_file(self.path("t.img"), os.path.getsize(self.disk.path))
+        rc, out, err = run_kura("restoredisk", "--repo", repo, "--yes", "--grow-lv", "VolGroup00/LogVol00", "cz-lvm",
+                                target)
+        self.assertEqual(rc, 2, kt.describe(rc, out, err))
+        self.assertIn("needs --grow", err)
+        rc, out, err = run_kura("restoredisk", "--repo", repo, "--yes", "--grow", "--grow-lv", "VolGroup00/nope",
+                                "cz-lvm", target)
+        self.assertEqual(rc, 2, kt.describe(rc, out, err))
+        self.assertIn("VolGroup00/nope", err)
+
     def test_restoreparts_onto_loop_partitions(self):
         repo = self.new_repo()
         clonezilla_lvm_image(self.tmp, self.disk, repo)
