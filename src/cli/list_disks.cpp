@@ -1,11 +1,15 @@
 // `kura list-disks`: the disks an operator may choose from, with what identifies them
-// across boots and why kura would refuse to write one.
+// across boots and why kura would refuse to write one; under them the LVM volume groups
+// their PVs hold, read from the PVs without activating anything.
 #include "cli/common_options.h"
 #include "cli/verb.h"
+#include "cli/volume_groups_listing.h"
+#include "core/error.h"
 #include "device/disk_inventory.h"
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 namespace kura::cli {
 
@@ -14,12 +18,35 @@ int run_list_disks(const VerbCall& call) {
     DiscoveryOptions options;
     options.only = devices_option(args);
     // For tests only: a fake sysfs tree has no device nodes behind it, so nothing is probed.
-    if (const char* root = std::getenv("KURA_SYSFS_ROOT"); root && *root) {
-        options.sysfs_root = root;
+    const bool fake_tree = [&] {
+        const char* root = std::getenv("KURA_SYSFS_ROOT");
+        return root && *root;
+    }();
+    if (fake_tree) {
+        options.sysfs_root = std::getenv("KURA_SYSFS_ROOT");
         options.probe_filesystems = false;
     }
     std::vector<DiskInfo> disks = discover_disks(options);
-    std::fputs(args.flag("--json") ? disks_json(disks).c_str() : disks_table_text(disks).c_str(), stdout);
+    // A damaged PV must not hide the disks: they are listed, then the error ends the verb.
+    std::vector<ListedVolumeGroup> vgs;
+    std::optional<Error> lvm_failure;
+    if (!fake_tree) {
+        try {
+            vgs = list_volume_groups(disks);
+        } catch (const Error& e) {
+            lvm_failure = e;
+        }
+    }
+    if (args.flag("--json")) {
+        std::string json = disks_json(disks);
+        // disks_json ends with "]}\n": the volume groups join the same document.
+        json.erase(json.size() - 2);
+        std::fputs((json + ",\"volume_groups\":" + volume_groups_json(vgs) + "}\n").c_str(), stdout);
+    } else {
+        std::fputs(with_volume_groups(disks_table_text(disks), vgs).c_str(), stdout);
+    }
+    std::fflush(stdout);
+    if (lvm_failure) throw *lvm_failure;
     return 0;
 }
 

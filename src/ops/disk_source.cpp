@@ -44,6 +44,8 @@ std::string device_path_of(const SourceDisk& disk, const PartitionEntry& entry) 
                     "` (or check that the table is not damaged) and try again");
 }
 
+}  // namespace
+
 // `repair`: --fsck (ops/source_repair.h). A partition of a disk image file was repaired
 // already, through a read-write window (repair_file_partitions), since the read-only
 // window it is read through cannot be written.
@@ -73,6 +75,8 @@ void inspect_partition_role(SourcePartition& part, const FsReadOptions& fs, Sour
     part.note = raw_note(part.probe);
     part.source = inspect_raw_partition(part.path, part.name);
 }
+
+namespace {
 
 // --fsck on a disk image file: every partition's filesystem repaired through a read-write
 // loop window of its own, before any read-only window is attached (so the file is not in

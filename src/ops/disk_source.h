@@ -44,6 +44,12 @@ struct SourceDisk {
     bool whole_disk_filesystem() const { return table.kind == TableKind::none; }
 };
 
+// Probes `part.path` and decides its role: swap, a filesystem kura reads (inspected with
+// `fs`, repaired first under `repair` unless `in_file`), or raw (dd) with a note. Notes
+// for the plan go to `notes`. Also used for an LV (ops/volume_sources.h).
+void inspect_partition_role(SourcePartition& part, const FsReadOptions& fs, SourceRepair repair, bool in_file,
+                            std::vector<std::string>& notes);
+
 // Finds the disk (a path, name, wwid:/serial: identity or an image file), reads its table
 // and inspects every partition. Throws Error(source_unsupported) for a filesystem that
 // cannot be imaged as it is (dirty NTFS and the like: the message says how to fix it),

@@ -2,6 +2,7 @@
 
 #include "core/units.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace kura {
@@ -18,7 +19,8 @@ std::string Plan::describe() const {
     s += mode + ": image " + image + " in " + repo + "\n";
     for (const auto& i : items) {
         char line[512];
-        std::snprintf(line, sizeof line, "  %-14s %s %-22s %-6s %10s, %10s used\n", i.name.c_str(),
+        const std::string name = std::string(2 * static_cast<std::size_t>(std::max(i.depth, 0)), ' ') + i.name;
+        std::snprintf(line, sizeof line, "  %-14s %s %-22s %-6s %10s, %10s used\n", name.c_str(),
                       restore ? "->" : "<-", i.device.c_str(), i.fs_type.c_str(),
                       format_bytes(i.device_bytes).c_str(), format_bytes(i.used_bytes).c_str());
         s += line;

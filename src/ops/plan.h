@@ -16,6 +16,7 @@ struct PlanItem {
     std::string fs_type;
     std::uint64_t device_bytes = 0;  // size of the filesystem / partition
     std::uint64_t used_bytes = 0;
+    int depth = 0;  // 1: shown under the row before it (an LV under its PV partition)
 };
 
 struct Plan {

@@ -51,11 +51,33 @@ Plan make_plan(const SaveRequest& request, const Repository& repo, const SaveSou
     return plan;
 }
 
+// Clonezilla's LVM files (image/clonezilla_lvm.h) for the VGs saved by their LVs.
+void write_volume_groups(ImageSaveSession& session, const SavedVolumeGroups& lvm) {
+    if (lvm.pvs.empty()) return;
+    session.write_file("lvm_vg_dev.list", lvm_vg_dev_list_text(lvm.pvs));
+    session.write_file("lvm_logv.list", lvm_logv_list_text(lvm.lvs));
+    for (const auto& vg : lvm.vgs) {
+        // The text of the PVs' metadata area: vgcfgrestore takes it as it takes vgcfgbackup's.
+        std::string text = vg.text;
+        while (!text.empty() && text.back() == '\0') text.pop_back();
+        if (!text.empty() && text.back() != '\n') text += '\n';
+        session.write_file(lvm_conf_file_name(vg.name), text);
+    }
+    for (const auto& v : lvm.volumes)
+        if (v.part.role == PartitionRole::swap)
+            session.write_file("swappt-" + lvm_image_name(v.vg, v.lv) + ".info", swap_info_text(v.part.probe));
+}
+
 // Clonezilla's files (kura-manifest is the session's), `parts` last.
 void write_metadata(ImageSaveSession& session, const SaveRequest& request, const SaveSources& sources,
                     const JobLog& job_log) {
     write_disk_layouts(session, sources.disks);
-    session.write_file("dev-fs.list", dev_fs_list_text(sources.listed));
+    write_volume_groups(session, sources.lvm);
+    // A PV saved by its LVs has no dev-fs.list line of its own (Clonezilla's image_save never ran on it).
+    std::vector<SavedDevice> dev_fs;
+    for (const auto& d : sources.listed)
+        if (!sources.lvm.is_member(d.name)) dev_fs.push_back(d);
+    session.write_file("dev-fs.list", dev_fs_list_text(dev_fs));
     session.write_file("blkid.list", blkid_list_text(sources.listed));
     session.write_file("Info-saved-by-cmd.txt", request.command_line + "\n");
     // Before clonezilla-img, so that a log left out says why in the image's own log.

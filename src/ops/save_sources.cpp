@@ -1,6 +1,7 @@
 #include "ops/save_sources.h"
 
 #include "core/error.h"
+#include "device/device.h"
 #include "device/probe.h"
 #include "image/image_name.h"
 #include "ops/source_repair.h"
@@ -9,6 +10,25 @@
 
 namespace kura {
 namespace {
+
+// Why a PV partition of this save is copied whole although it holds a VG; empty if not.
+std::string whole_pv_note(const SavedVolumeGroups& lvm, const std::string& partition) {
+    for (const auto& [name, note] : lvm.whole_pv_notes)
+        if (name == partition) return note;
+    return {};
+}
+
+// The LVs saved on their own, after every partition (as Clonezilla's save_logv runs after
+// the partitions): imaged ones in `imaged`, swap ones only listed (swappt-VG-LV.info).
+void add_logical_volumes(SaveSources& sources) {
+    for (const auto& v : sources.lvm.volumes) {
+        const SourcePartition& p = v.part;
+        sources.listed.push_back({v.vg + "/" + v.lv, p.probe, p.bytes});
+        if (p.role == PartitionRole::filesystem || p.role == PartitionRole::raw) sources.imaged.push_back(p.source);
+        if (p.role == PartitionRole::raw) sources.warnings.push_back(v.vg + "/" + v.lv + ": " + p.note);
+    }
+    sources.warnings.insert(sources.warnings.end(), sources.lvm.notes.begin(), sources.lvm.notes.end());
+}
 
 SaveSources partition_sources(const SaveRequest& request, const SystemView& system) {
     std::vector<std::string> names;
@@ -27,7 +47,32 @@ SaveSources partition_sources(const SaveRequest& request, const SystemView& syst
             repair_source_filesystem(path, names[i], probe_filesystem(path).type, path);
         }
     SaveSources sources;
+    // The PVs among the named partitions are saved by their LVs (or whole, as their VG allows).
+    std::vector<PvCandidate> pvs;
     for (std::size_t i = 0; i < request.sources.size(); ++i) {
+        const std::string& path = request.sources[i];
+        if (probe_filesystem(path).type == "LVM2_member")
+            pvs.push_back({names[i], PvLocation{path, 0, Device::open(path, Access::read_only, Role::source).size()}});
+    }
+    sources.lvm = inspect_volume_groups(pvs, request.fs, repair);
+    for (std::size_t i = 0; i < request.sources.size(); ++i) {
+        if (sources.lvm.is_member(names[i])) {
+            PartitionSource s = inspect_raw_partition(request.sources[i], names[i]);
+            sources.plan_items.push_back({s.name, s.path, "LVM2_member", s.device_bytes, 0});
+            for (auto& item : volume_plan_items(sources.lvm, s.name)) sources.plan_items.push_back(item);
+            sources.listed.push_back({s.name, s.probe, s.device_bytes});
+            sources.parts.push_back(sources.listed.back());
+            continue;
+        }
+        if (std::string note = whole_pv_note(sources.lvm, names[i]); !note.empty()) {
+            PartitionSource s = inspect_raw_partition(request.sources[i], names[i]);
+            sources.plan_items.push_back({s.name, s.path, "LVM2_member (dd)", s.device_bytes, s.device_bytes});
+            sources.warnings.push_back(s.name + ": " + note);
+            sources.listed.push_back({s.name, s.probe, s.device_bytes});
+            sources.parts.push_back(sources.listed.back());
+            sources.imaged.push_back(std::move(s));
+            continue;
+        }
         PartitionSource s =
             inspect_partition_before_repair(request.sources[i], names[i], request.fs, repair, sources.warnings);
         if (s.raw) {
@@ -39,20 +84,21 @@ SaveSources partition_sources(const SaveRequest& request, const SystemView& syst
                 {s.name, s.path, s.probe.type, s.device_bytes, s.map.used.count() * s.map.block_size});
         }
         sources.listed.push_back({s.name, s.probe, s.device_bytes});
+        sources.parts.push_back(sources.listed.back());
         sources.imaged.push_back(std::move(s));
     }
-    sources.parts = sources.listed;
+    add_logical_volumes(sources);
     return sources;
 }
 
-PlanItem partition_plan_item(const SourcePartition& p, std::vector<std::string>& warnings) {
+PlanItem partition_plan_item(const SourcePartition& p, const std::string& note, std::vector<std::string>& warnings) {
     PlanItem item{p.name, p.path, p.probe.type, p.bytes, 0};
     switch (p.role) {
         case PartitionRole::filesystem: item.used_bytes = p.source.map.used.count() * p.source.map.block_size; break;
         case PartitionRole::raw:
             item.fs_type = p.probe.type.empty() ? "dd" : p.probe.type + " (dd)";
             item.used_bytes = p.bytes;
-            warnings.push_back(p.name + ": " + p.note);
+            warnings.push_back(p.name + ": " + note);
             break;
         case PartitionRole::swap: item.fs_type = "swap"; break;
         case PartitionRole::extended: item.fs_type = "extended"; break;
@@ -71,6 +117,7 @@ SaveSources disk_sources(const SaveRequest& request, const SystemView& system) {
             throw Error(ExitCode::usage, name + ": another disk is also named '" + sources.disks.back().info.name +
                                              "' in the image (the same disk twice, or two files with one name)");
     }
+    sources.lvm = inspect_volume_groups(physical_volume_candidates(sources.disks), request.fs, repair);
     for (const auto& disk : sources.disks) {
         sources.warnings.insert(sources.warnings.end(), disk.warnings.begin(), disk.warnings.end());
         sources.plan_items.push_back({disk.info.name,
@@ -78,7 +125,16 @@ SaveSources disk_sources(const SaveRequest& request, const SystemView& system) {
                                           disk.info.identity() + ")",
                                       "disk", disk.info.size_bytes, 0});
         for (const auto& p : disk.partitions) {
-            sources.plan_items.push_back(partition_plan_item(p, sources.warnings));
+            if (sources.lvm.is_member(p.name)) {
+                // Its data goes by its LVs: `parts` lists it, no data file, no dev-fs.list line.
+                sources.plan_items.push_back({p.name, p.path, "LVM2_member", p.bytes, 0});
+                for (auto& item : volume_plan_items(sources.lvm, p.name)) sources.plan_items.push_back(item);
+                sources.listed.push_back({p.name, p.probe, p.bytes});
+                sources.parts.push_back(sources.listed.back());
+                continue;
+            }
+            std::string note = whole_pv_note(sources.lvm, p.name);
+            sources.plan_items.push_back(partition_plan_item(p, note.empty() ? p.note : note, sources.warnings));
             if (p.role == PartitionRole::extended) continue;
             sources.listed.push_back({p.name, p.probe, p.bytes});
             if (p.role == PartitionRole::swap) continue;
@@ -86,6 +142,7 @@ SaveSources disk_sources(const SaveRequest& request, const SystemView& system) {
             sources.imaged.push_back(p.source);
         }
     }
+    add_logical_volumes(sources);
     return sources;
 }
 

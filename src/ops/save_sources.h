@@ -10,6 +10,7 @@
 #include "ops/disk_source.h"
 #include "ops/plan.h"
 #include "ops/save_request.h"
+#include "ops/volume_sources.h"
 
 #include <string>
 #include <vector>
@@ -19,10 +20,11 @@ namespace kura {
 struct SaveSources {
     std::vector<SourceDisk> disks;           // savedisk only
     std::vector<PartitionSource> imaged;     // saved as streams, in the image's order (dd copies too)
-    std::vector<SavedDevice> listed;         // dev-fs.list, blkid.list: swap partitions too
+    std::vector<SavedDevice> listed;         // dev-fs.list, blkid.list: swap partitions and LVs (VG/LV) too
     std::vector<SavedDevice> parts;          // the `parts` file
     std::vector<PlanItem> plan_items;
     std::vector<std::string> warnings;       // for the plan
+    SavedVolumeGroups lvm;                   // the VGs saved by their LVs (their LVs are in `imaged`)
 };
 
 // Finds and checks every source the request names (refusing a busy one, or two with one

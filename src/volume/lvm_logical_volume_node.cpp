@@ -19,6 +19,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 namespace kura {
@@ -26,9 +27,13 @@ namespace {
 
 const char* const device_mapper_control = "/dev/mapper/control";
 
+// Opened, not just looked for: a container's /dev may hold the node while the kernel has
+// no device-mapper, and opening it is also what loads dm-mod where it is a module.
 bool have_device_mapper() {
-    struct stat st {};
-    return ::stat(device_mapper_control, &st) == 0;
+    const int fd = ::open(device_mapper_control, O_RDWR | O_CLOEXEC);
+    if (fd < 0) return false;
+    ::close(fd);
+    return true;
 }
 
 ExitCode code_for(Role role) { return role == Role::source ? ExitCode::source_unsupported : ExitCode::target_refused; }

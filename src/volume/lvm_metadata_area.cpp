@@ -8,6 +8,7 @@
 #include "device/device.h"
 #include "volume/lvm_crc.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <optional>
@@ -90,8 +91,7 @@ AreaRead read_area(const Device& device, std::uint64_t base, const LvmLabel::Are
 
 std::string read_lvm_metadata_text(const Device& device, std::uint64_t base, std::uint64_t size,
                                    const LvmLabel& pv_label, const std::string& label) {
-    std::optional<LvmVolumeGroup> newest;
-    std::string newest_text;
+    std::vector<std::string> texts;  // the distinct good copies
     std::string problems;
     for (const auto& area : pv_label.metadata_areas) {
         if (area.size > size || area.offset > size - area.size)
@@ -102,28 +102,36 @@ std::string read_lvm_metadata_text(const Device& device, std::uint64_t base, std
             problems += (problems.empty() ? "" : "; ") + r.problem;
             continue;
         }
-        if (r.text.empty()) continue;
-        if (newest && r.text == newest_text) continue;
-        // Two good copies that differ: the one with the higher seqno is the committed VG (the
-        // other was left behind by a write that stopped between the areas).
-        LvmVolumeGroup vg;
+        if (!r.text.empty() && std::find(texts.begin(), texts.end(), r.text) == texts.end())
+            texts.push_back(std::move(r.text));
+    }
+    if (texts.size() == 1) return texts[0];
+    if (texts.empty()) {
+        // No good copy of a VG; when an area is damaged the PV's VG cannot be told, even if
+        // the other area is empty (orphan or ignored).
+        if (!problems.empty())
+            throw Error(ExitCode::source_unsupported, "the LVM metadata of " + label + " is damaged: " + problems);
+        return {};
+    }
+    // Two good copies that differ: the one with the higher seqno is the committed VG (the
+    // other was left behind by a write that stopped between the areas). One that does not
+    // parse loses; when neither parses, the first one's error is the answer.
+    std::optional<std::uint64_t> best_seqno;
+    std::size_t best = 0;
+    std::optional<Error> first_error;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
         try {
-            vg = parse_lvm_metadata(r.text, label, static_cast<int>(ExitCode::source_unsupported));
+            const LvmVolumeGroup vg = parse_lvm_metadata(texts[i], label, static_cast<int>(ExitCode::source_unsupported));
+            if (!best_seqno || vg.seqno > *best_seqno) {
+                best_seqno = vg.seqno;
+                best = i;
+            }
         } catch (const Error& e) {
-            problems += (problems.empty() ? "" : "; ") + std::string(e.what());
-            continue;
-        }
-        if (!newest || vg.seqno > newest->seqno) {
-            newest = std::move(vg);
-            newest_text = std::move(r.text);
+            if (!first_error) first_error = e;
         }
     }
-    if (newest) return newest_text;
-    // No good copy of a VG; when an area is damaged the PV's VG cannot be told, even if the
-    // other area is empty (orphan or ignored).
-    if (!problems.empty())
-        throw Error(ExitCode::source_unsupported, "the LVM metadata of " + label + " is damaged: " + problems);
-    return {};
+    if (!best_seqno) throw *first_error;
+    return texts[best];
 }
 
 std::string read_lvm_metadata_text(const Device& device, const LvmLabel& pv_label, const std::string& label) {
