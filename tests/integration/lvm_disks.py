@@ -25,6 +25,15 @@ def lvm(command, devices, *args, check=True):
     return run(cmd + list(args), check=check, env=LVM_ENV)
 
 
+def have_device_mapper():
+    """The kernel answers on /dev/mapper/control (a node alone, as in some containers, is not enough)."""
+    try:
+        os.close(os.open("/dev/mapper/control", os.O_RDWR))
+        return True
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def loop_window(backing, offset, size):
     """A loop device over [offset, offset+size) of a file of the test's own; detached after."""
