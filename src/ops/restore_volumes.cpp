@@ -166,7 +166,8 @@ void plan_volume_groups(const OpenedImage& image, const std::map<std::string, Pv
         std::string where;
         for (const LvmPvLine* line : pv_lines_of(groups, lv.vg))
             where += (where.empty() ? "" : ", ") + targets.at(line->partition).where;
-        PlanItem item{lv_label(lv), lv_label(lv) + " on " + where, "", lv_bytes, 0};
+        PlanItem item{lv_label(lv), where, "", lv_bytes, 0};
+        item.depth = 1;  // under its PV's row
         if (lv.swap) {
             item.fs_type = "swap";
         } else if (lv.data) {
@@ -184,7 +185,12 @@ void plan_volume_groups(const OpenedImage& image, const std::map<std::string, Pv
                                                     "recreated empty",
                                      {{"volume", lv_label(lv)}}});
         }
-        plan.items.push_back(item);
+        // Under its (first) PV's row, after the LVs placed there already.
+        const std::string pv_row = pv_lines_of(groups, lv.vg).front()->partition;
+        auto at = std::find_if(plan.items.begin(), plan.items.end(), [&](const PlanItem& i) { return i.name == pv_row; });
+        if (at != plan.items.end()) ++at;
+        while (at != plan.items.end() && at->depth > 0) ++at;
+        plan.items.insert(at, item);
     }
 }
 
