@@ -141,7 +141,7 @@ void plan_volume_groups(const OpenedImage& image, const std::map<std::string, Pv
             plan.warnings.push_back({"plan.volume_fs_not_grown",
                                      grow_lv + " takes the new space, but kura does not grow " +
                                          it->data->files.fs_type + ": the filesystem stays at its saved size",
-                                     {{"volume", grow_lv}}});
+                                     {{"volume", grow_lv}, {"fs", it->data->files.fs_type}}});
     }
     if (groups.empty()) return;
     require_lvm_tools();
