@@ -279,6 +279,10 @@ const Catalog& english_catalog() {
         // engine's own text; these English lines document the ids and their placeholders.
         {"engine.repo.ntfs_3g_missing", "{device}: ntfs-3g could not mount it (ntfs-3g is not installed)"},
         {"engine.repo.ntfs_3g_failed", "{device}: ntfs-3g could not mount it"},
+        {"engine.plan.volume_left_empty",
+         "{volume}: the image holds no data for this logical volume; it is recreated empty"},
+        {"engine.plan.volume_fs_not_grown",
+         "{volume} takes the new space, but kura does not grow {fs}: the filesystem stays at its saved size"},
         {"engine.plan.target_larger_disk",
          "{target} is larger than the saved disk; the space after the last partition stays free (--grow extends the last partition into it)"},
         {"engine.plan.target_larger_fs",

@@ -275,6 +275,10 @@ const Catalog& japanese_catalog() {
 
         {"engine.repo.ntfs_3g_missing", "{device}: ntfs-3g でマウントできませんでした (ntfs-3g がインストールされていません)"},
         {"engine.repo.ntfs_3g_failed", "{device}: ntfs-3g でマウントできませんでした"},
+        {"engine.plan.volume_left_empty",
+         "{volume}: イメージにこの論理ボリュームのデータがないため、空のまま作り直されます"},
+        {"engine.plan.volume_fs_not_grown",
+         "{volume} に新しい領域を割り当てますが、kura は {fs} を拡張できないため、ファイルシステムは保存時のサイズのままです"},
         {"engine.plan.target_larger_disk",
          "{target} は保存元のディスクより大きいため、最後のパーティションの後ろは空きのまま残ります (--grow を指定すると最後のパーティションを広げます)"},
         {"engine.plan.target_larger_fs",

@@ -27,6 +27,10 @@ int run_restore(const VerbCall& call, RestoreScope scope) {
     request.dry_run = args.flag("--dry-run");
     if (scope == RestoreScope::disks) {
         request.grow = args.flag("--grow");
+        request.grow_lv = args.value("--grow-lv").value_or("");
+        if (!request.grow_lv.empty() && !request.grow)
+            throw Error(ExitCode::usage, "--grow-lv " + request.grow_lv +
+                                             " gives an LV the space --grow adds; it needs --grow");
         request.discovery.only = devices_option(args);
     }
     const bool yes = args.flag("--yes");

@@ -12,6 +12,7 @@ const OptionSpec kDevices{{"--devices"}, true};
 const OptionSpec kYes{{"--yes", "-y"}, false};
 const OptionSpec kCheckFirst{{"--check-first"}, false};
 const OptionSpec kGrow{{"--grow"}, false};
+const OptionSpec kGrowLv{{"--grow-lv"}, true};
 
 std::vector<OptionSpec> with_save_options(std::vector<OptionSpec> more) {
     std::vector<OptionSpec> specs = save_option_specs();
@@ -36,8 +37,10 @@ const std::vector<Verb>& verb_table() {
          "  kura savedisk [--repo REPO] [-z ...] [--split SIZE] [--no-verify] [--fsck] [--resume]\n"
          "                IMAGE DISK...\n",
          "kura savedisk [options] IMAGE DISK...", with_save_options({kDevices, kResume}), 2, SIZE_MAX, run_savedisk},
-        {"restoredisk", "  kura restoredisk [--repo REPO] [--yes] [--check-first] [--grow] IMAGE DISK...\n",
-         "kura restoredisk [options] IMAGE DISK...", {kYes, kCheckFirst, kGrow, kDevices}, 2, SIZE_MAX,
+        {"restoredisk",
+         "  kura restoredisk [--repo REPO] [--yes] [--check-first] [--grow [--grow-lv VG/LV]] IMAGE DISK...\n"
+         "                (--grow-lv: the LV that takes the space --grow gives its volume group)\n",
+         "kura restoredisk [options] IMAGE DISK...", {kYes, kCheckFirst, kGrow, kGrowLv, kDevices}, 2, SIZE_MAX,
          run_restoredisk},
         {"checkimage", "  kura checkimage [--repo REPO] IMAGE\n", "kura checkimage [--repo DIR] IMAGE", {}, 1, 1,
          run_checkimage},

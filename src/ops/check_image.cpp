@@ -13,9 +13,9 @@ Plan check_image_plan(const Repository& repo, const OpenedImage& image) {
     plan.mode = "checkimage";
     plan.repo = repo.describe();
     plan.image = image.name();
-    for (const auto& p : image.parts())
-        plan.items.push_back({p.files.part, "-", p.files.fs_type, partition_needed_bytes(p, image.manifest(), 0),
-                              partition_data_bytes(p, image.manifest(), 0)});
+    for (const ImagePart* p : image.streams())
+        plan.items.push_back({p->files.part, "-", p->files.fs_type, partition_needed_bytes(*p, image.manifest(), 0),
+                              partition_data_bytes(*p, image.manifest(), 0)});
     return plan;
 }
 
@@ -26,7 +26,8 @@ CheckSummary check_image(const Repository& repo, const OpenedImage& opened, JobC
     Progress progress(ctx.progress_style, "check", ctx.progress);
     progress.set_total(summary.plan.total_used_bytes());
     progress.start();
-    for (const auto& p : opened.parts()) {
+    for (const ImagePart* stream : opened.streams()) {
+        const ImagePart& p = *stream;
         RestoreOutcome o = check_partition(repo, opened.name(), p.files, progress, ctx.cancel);
         summary.bytes += o.used_bytes;
         if (p.header.checksum_mode == partclone_checksum_none) {

@@ -22,6 +22,9 @@ constexpr std::size_t kPartsCap = 64u << 10;
 constexpr std::size_t kDiskCap = 4u << 10;
 constexpr std::size_t kTableTextCap = 1u << 20;  // -pt.sf, -pt.parted: 4096 GPT entries fit
 constexpr std::size_t kSwapInfoCap = 4u << 10;
+// Clonezilla's LVM lists (image/clonezilla_lvm.h).
+constexpr const char* kLvmPvListFile = "lvm_vg_dev.list";
+constexpr const char* kLvmLvListFile = "lvm_logv.list";
 constexpr std::size_t kBootRecordBytes = 512;    // -mbr: `dd bs=512 count=1`
 constexpr std::uint64_t kMaxGapBytes = 1024ull << 20;  // savedisk never saves a larger gap
 
@@ -61,10 +64,13 @@ public:
         read_manifest_file();
         read_parts(depth);
         read_disk_file();
+        if (present(kLvmPvListFile)) image_.volume_groups_ = read_image_volume_groups(repo_, image_.name_);
         if (depth == OpenDepth::metadata) return;
         if (image_.manifest_ && !image_.manifest_->complete)
             throw Error(ExitCode::image_corrupt, "image " + image_.name_ + " was never finished; it cannot be restored");
-        for (const auto& name : image_.part_names_) image_.parts_.push_back(open_part(name));
+        for (const auto& name : image_.part_names_)
+            if (!image_.is_physical_volume(name)) image_.parts_.push_back(open_part(name));
+        for (const auto& line : image_.volume_groups_.lvs) image_.logical_volumes_.push_back(open_logical_volume(line));
         if (image_.has_disk_file_) {
             for (const auto& name : image_.disk_names_) image_.disks_.push_back(open_disk(name));
             check_every_part_has_a_disk();
@@ -188,6 +194,35 @@ private:
         }
         part.header = read_stream_header(repo_, image_.name_, part.files);
         return part;
+    }
+
+    // An LV's data stream ("VG-LV.<fs>-ptcl-img.*"), or for a swap LV its record. An LV
+    // with neither is one the save found nothing to copy of (Clonezilla skips an LV it
+    // cannot see); the restore leaves it as vgcfgrestore made it, and says so.
+    ImageLogicalVolume open_logical_volume(const LvmLvLine& line) {
+        ImageLogicalVolume lv;
+        lv.vg = line.vg;
+        lv.lv = line.lv;
+        lv.name = lvm_image_name(line.vg, line.lv);
+        if (!is_valid_part_name(lv.name))
+            damaged(kLvmLvListFile, "'" + shown(lv.name) + "' is not a name a logical volume's data can have");
+        lv.swap = line.is_swap();
+        if (lv.swap) {
+            const std::string record = "swappt-" + lv.name + ".info";
+            if (present(record)) {
+                std::string text = read_capped(record, kSwapInfoCap, "a swap record");
+                lv.swap_record = parsed(record, [&] { return parse_swap_info(text); });
+            }
+            return lv;
+        }
+        const bool recorded = image_.manifest_ && image_.manifest_->find(lv.name);
+        const bool has_stream = std::any_of(image_.entries_.begin(), image_.entries_.end(), [&](const DirEntry& e) {
+            return e.name.rfind(lv.name + ".", 0) == 0 && e.name.find("-img") != std::string::npos;
+        });
+        if (image_.manifest_ && !recorded && has_stream)
+            damaged(kManifestFile, "logical volume " + line.vg + "/" + line.lv + " has data in the image but not in the manifest");
+        if (recorded || has_stream) lv.data = open_part(lv.name);
+        return lv;
     }
 
     // With a manifest, the stream is exactly the pieces it lists: each there with its
@@ -316,6 +351,14 @@ std::uint64_t OpenedImage::bytes() const {
     std::uint64_t total = 0;
     for (const auto& e : entries_) total += e.info.bytes;
     return total;
+}
+
+std::vector<const ImagePart*> OpenedImage::streams() const {
+    std::vector<const ImagePart*> all;
+    for (const auto& p : parts_) all.push_back(&p);
+    for (const auto& lv : logical_volumes_)
+        if (lv.data) all.push_back(&*lv.data);
+    return all;
 }
 
 std::string OpenedImage::part_list() const {

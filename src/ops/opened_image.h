@@ -10,6 +10,7 @@
 #pragma once
 
 #include "device/probe.h"
+#include "image/clonezilla_lvm.h"
 #include "image/image_layout.h"
 #include "image/manifest.h"
 #include "image/partclone_header.h"
@@ -43,6 +44,17 @@ struct SavedDisk {
     std::uint64_t bytes = 0;               // the source disk's size, when known
 };
 
+// A logical volume of an LVM image (a line of lvm_logv.list): its data stream, or the
+// record its swap is recreated from. Named in the image "VG-LV", as Clonezilla names it.
+struct ImageLogicalVolume {
+    std::string vg;
+    std::string lv;
+    std::string name;                // VolGroup00-LogVol00
+    bool swap = false;
+    ProbeResult swap_record;         // UUID and label from swappt-VG-LV.info, if there is one
+    std::optional<ImagePart> data;   // nullopt for swap, and for an LV the image holds no data of
+};
+
 enum class OpenDepth {
     // The names and records only (listing, manifest, `parts`, `disk`): what list-images
     // shows for every image of a repository without reading any data file.
@@ -74,6 +86,17 @@ public:
     // Throws Error(usage) for an image saved with saveparts (it has no `disk` file).
     const std::vector<SavedDisk>& saved_disks() const;
 
+    // LVM (Clonezilla's lvm_vg_dev.list, lvm_logv.list, lvm_<VG>.conf): empty for an image
+    // without volume groups. A partition that is a physical volume has no data of its own:
+    // its volume group is recreated and each logical volume restored into it.
+    const ImageVolumeGroups& volume_groups() const { return volume_groups_; }
+    bool is_physical_volume(const std::string& part) const { return volume_groups_.is_pv_partition(part); }
+    // OpenDepth::full only.
+    const std::vector<ImageLogicalVolume>& logical_volumes() const { return logical_volumes_; }
+    // Every data stream a restore reads, partitions first, then logical volumes: what
+    // checkimage and --check verify.
+    std::vector<const ImagePart*> streams() const;
+
 private:
     std::string name_;
     std::vector<DirEntry> entries_;
@@ -83,6 +106,8 @@ private:
     bool has_disk_file_ = false;
     std::vector<ImagePart> parts_;
     std::vector<SavedDisk> disks_;
+    ImageVolumeGroups volume_groups_;
+    std::vector<ImageLogicalVolume> logical_volumes_;
     friend class ImageOpener;
 };
 

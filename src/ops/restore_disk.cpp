@@ -15,6 +15,7 @@
 #include "device/safety.h"
 #include "fs/filesystem.h"
 #include "ops/opened_image.h"
+#include "ops/restore_volumes.h"
 #include "ops/target_needs.h"
 #include "pipeline/partition_restore.h"
 #include "ptable/partition_table.h"
@@ -54,7 +55,9 @@ DiskInfo describe_target(const std::string& path, const DiscoveryOptions& discov
     return info;
 }
 
-void plan_disk(DiskJob& job, Plan& plan, const std::optional<Manifest>& manifest, bool grow) {
+void plan_disk(DiskJob& job, Plan& plan, const OpenedImage& image, bool grow,
+               std::map<std::string, PvTargetPlan>& pv_targets) {
+    const std::optional<Manifest>& manifest = image.manifest();
     const SavedDisk& saved = *job.saved;
     const std::string& target = job.target.path;
     if (saved.whole_disk) {
@@ -87,6 +90,9 @@ void plan_disk(DiskJob& job, Plan& plan, const std::optional<Manifest>& manifest
             target_room_bytes(part, manifest, entry.size * ss, entry.size * ss, "its place on " + target);
             item.fs_type = part.files.fs_type;
             item.used_bytes = partition_data_bytes(part, manifest, entry.size * ss);
+        } else if (image.is_physical_volume(name)) {
+            item.fs_type = "LVM2_member";
+            pv_targets[name] = {where, entry.size * ss};
         } else if (saved.swaps.count(entry.number)) {
             item.fs_type = "swap";
         } else if (entry.is_extended()) {
@@ -112,14 +118,6 @@ void write_boot_area(Device& target, const SavedDisk& saved, const PartitionTabl
         std::uint64_t length = std::min<std::uint64_t>(saved.gap.size(), room > from ? room - from : 0);
         if (length > 0) target.write_at(saved.gap.data(), length, from);
     }
-}
-
-void make_swap(const std::string& path, const ProbeResult& swap) {
-    std::vector<std::string> argv{"mkswap"};
-    if (!swap.uuid.empty()) argv.insert(argv.end(), {"-U", swap.uuid});
-    if (!swap.label.empty()) argv.insert(argv.end(), {"-L", swap.label});
-    argv.push_back(path);
-    run_tool_checked(argv, ExitCode::io_error);
 }
 
 void grow_filesystem(const std::string& path, const std::string& fs_type) {
@@ -172,12 +170,15 @@ private:
 
 class DiskTargets : public RestoreTargets {
 public:
-    DiskTargets(std::vector<DiskJob> jobs, bool grow, DiscoveryOptions discovery)
-        : jobs_(std::move(jobs)), grow_(grow), discovery_(std::move(discovery)) {}
+    DiskTargets(std::vector<DiskJob> jobs, bool grow, std::string grow_lv, DiscoveryOptions discovery)
+        : jobs_(std::move(jobs)), grow_(grow), grow_lv_(std::move(grow_lv)), discovery_(std::move(discovery)) {}
 
     void write(const Repository& repo, const OpenedImage& image, Progress& progress, const CancelToken& cancel,
                RestoreSummary& summary) override {
         for (const auto& job : jobs_) write_disk(repo, image, job, progress, cancel, summary);
+        // After every disk's table: a volume group may span disks.
+        if (!pv_paths_.empty())
+            restore_volume_groups(repo, image, pv_paths_, grown_pvs_, grow_lv_, progress, cancel, summary);
     }
 
 private:
@@ -198,7 +199,8 @@ private:
             target.sync();
             reread_partitions(target, job.table);
         }  // closed: the partitions are opened exclusively next, which the kernel refuses while the disk is
-        PartitionAccess access(job, discovery_);
+        accesses_.push_back(std::make_unique<PartitionAccess>(job, discovery_));
+        PartitionAccess& access = *accesses_.back();
         const std::uint64_t ss = job.table.sector_size;
         // The partition that ends last is the one --grow extended.
         const PartitionEntry* last = nullptr;
@@ -215,24 +217,40 @@ private:
                 const PartitionEntry* before = saved.table.find(entry.number);
                 if (grow_ && last == &entry && before && entry.size > before->size)
                     grow_filesystem(path, it->second->files.fs_type);
+            } else if (std::string name = partition_name(saved.name, entry.number); image.is_physical_volume(name)) {
+                pv_paths_[name] = access.path_of(entry);
+                const PartitionEntry* before = saved.table.find(entry.number);
+                if (grow_ && last == &entry && before && entry.size > before->size) grown_pvs_.insert(name);
             } else if (auto swap = saved.swaps.find(entry.number); swap != saved.swaps.end()) {
                 std::string path = access.path_of(entry);
                 log::info("recreating swap on " + path + " (UUID " + swap->second.uuid + ")");
-                make_swap(path, swap->second);
+                recreate_swap(path, swap->second);
             }
         }
     }
 
     std::vector<DiskJob> jobs_;
     bool grow_;
+    std::string grow_lv_;
     DiscoveryOptions discovery_;
+    // Kept until the volume groups are restored: their PVs may be loop windows.
+    std::vector<std::unique_ptr<PartitionAccess>> accesses_;
+    std::map<std::string, std::string> pv_paths_;
+    std::set<std::string> grown_pvs_;
 };
 
 }  // namespace
 
+void recreate_swap(const std::string& path, const ProbeResult& swap) {
+    std::vector<std::string> argv{"mkswap"};
+    if (!swap.uuid.empty()) argv.insert(argv.end(), {"-U", swap.uuid});
+    if (!swap.label.empty()) argv.insert(argv.end(), {"-L", swap.label});
+    argv.push_back(path);
+    run_tool_checked(argv, ExitCode::io_error);
+}
+
 std::unique_ptr<RestoreTargets> plan_disk_targets(const RestoreRequest& request, const OpenedImage& image,
                                                   const SystemView& system, Plan& plan) {
-    const std::optional<Manifest>& manifest = image.manifest();
     const std::vector<ImagePart>& parts = image.parts();
     const std::vector<SavedDisk>& saved = image.saved_disks();
     std::string disk_list;
@@ -242,6 +260,7 @@ std::unique_ptr<RestoreTargets> plan_disk_targets(const RestoreRequest& request,
                                          " disk(s) (" + disk_list + ") but " + std::to_string(request.targets.size()) +
                                          " target disk(s) were given; name one target per saved disk, in that order");
     std::vector<DiskJob> jobs(saved.size());
+    std::map<std::string, PvTargetPlan> pv_targets;
     std::set<std::string> seen;
     for (std::size_t i = 0; i < saved.size(); ++i) {
         DiskJob& job = jobs[i];
@@ -254,7 +273,7 @@ std::unique_ptr<RestoreTargets> plan_disk_targets(const RestoreRequest& request,
             if (saved[i].whole_disk && part.files.part == saved[i].name) job.whole = &part;
             else if (auto n = partition_number(saved[i].name, part.files.part)) job.images[*n] = &part;
         }
-        plan_disk(job, plan, manifest, request.grow);
+        plan_disk(job, plan, image, request.grow, pv_targets);
         if (job.saved->recorded && !job.saved->recorded->identity.empty() &&
             job.saved->recorded->identity == job.target.identity())
             plan.warnings.push_back({"plan.target_is_source",
@@ -262,7 +281,8 @@ std::unique_ptr<RestoreTargets> plan_disk_targets(const RestoreRequest& request,
                                          job.target.identity() + ")",
                                      {{"target", job.target.path}, {"identity", job.target.identity()}}});
     }
-    return std::make_unique<DiskTargets>(std::move(jobs), request.grow, request.discovery);
+    plan_volume_groups(image, pv_targets, request.grow_lv, plan);
+    return std::make_unique<DiskTargets>(std::move(jobs), request.grow, request.grow_lv, request.discovery);
 }
 
 }  // namespace kura

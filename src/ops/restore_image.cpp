@@ -32,7 +32,8 @@ RestoreSummary restore_image(const RestoreRequest& request, const Repository& re
         Progress progress(ctx.progress_style, "check", ctx.progress);
         progress.set_total(summary.plan.total_used_bytes());
         progress.start();
-        for (const auto& part : image.parts()) check_partition(repo, image.name(), part.files, progress, ctx.cancel);
+        for (const ImagePart* part : image.streams())
+            check_partition(repo, image.name(), part->files, progress, ctx.cancel);
         progress.stop();
     }
     Progress progress(ctx.progress_style, "restore", ctx.progress);

@@ -4,8 +4,10 @@
 
 #include "core/error.h"
 #include "device/sysfs.h"
+#include "ops/restore_volumes.h"
 #include "ops/target_needs.h"
 
+#include <map>
 #include <set>
 #include <vector>
 
@@ -29,9 +31,13 @@ std::optional<std::uint64_t> partition_start(const Device& target) {
     return Sysfs().partition_start(st.st_rdev);
 }
 
+// `paths`: one per partition with data (image.parts(), in order); `pv_paths`: the targets
+// of the physical-volume partitions, which lvm2's tools open themselves (so kura does not
+// hold them open exclusively).
 class PartitionTargets : public RestoreTargets {
 public:
-    explicit PartitionTargets(std::vector<std::string> paths) : paths_(std::move(paths)) {}
+    PartitionTargets(std::vector<std::string> paths, std::map<std::string, std::string> pv_paths)
+        : paths_(std::move(paths)), pv_paths_(std::move(pv_paths)) {}
 
     void claim() override {
         for (const auto& path : paths_) devices_.push_back(Device::open(path, Access::read_write, Role::target));
@@ -43,10 +49,12 @@ public:
         for (std::size_t i = 0; i < parts.size(); ++i)
             restore_onto(repo, image, parts[i], devices_[i], partition_start(devices_[i]), progress, cancel,
                          summary);
+        if (!pv_paths_.empty()) restore_volume_groups(repo, image, pv_paths_, {}, "", progress, cancel, summary);
     }
 
 private:
     std::vector<std::string> paths_;
+    std::map<std::string, std::string> pv_paths_;
     std::vector<Device> devices_;
 };
 
@@ -55,17 +63,32 @@ private:
 std::unique_ptr<RestoreTargets> plan_partition_targets(const RestoreRequest& request, const OpenedImage& image,
                                                        const SystemView& system, Plan& plan) {
     const std::vector<ImagePart>& parts = image.parts();
-    if (request.targets.size() != parts.size())
-        throw Error(ExitCode::usage, "image " + image.name() + " holds " + std::to_string(parts.size()) +
-                                         " partition(s) (" + image.part_list() + ") but " +
-                                         std::to_string(request.targets.size()) + " target(s) were given");
+    const std::vector<std::string>& names = image.part_names();
+    if (request.targets.size() != names.size()) {
+        std::string all;
+        for (const auto& n : names) all += (all.empty() ? "" : " ") + n;
+        throw Error(ExitCode::usage, "image " + image.name() + " holds " + std::to_string(names.size()) +
+                                         " partition(s) (" + all + ") but " + std::to_string(request.targets.size()) +
+                                         " target(s) were given");
+    }
     std::set<std::pair<dev_t, ino_t>> seen;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        const auto& part = parts[i];
+    std::vector<std::string> data_targets;
+    std::map<std::string, std::string> pv_paths;
+    std::map<std::string, PvTargetPlan> pv_plans;
+    for (std::size_t i = 0, next_part = 0; i < names.size(); ++i) {
         const std::string& path = request.targets[i];
         refuse_unsafe_target(path, system);
         if (!seen.insert(identity(path)).second)
             throw Error(ExitCode::usage, path + " is given as the target of more than one partition");
+        if (image.is_physical_volume(names[i])) {
+            const std::uint64_t room = Device::open(path, Access::read_only, Role::target).size();
+            pv_paths[names[i]] = path;
+            pv_plans[names[i]] = {path, room};
+            plan.items.push_back({names[i], path, "LVM2_member", room, 0});
+            continue;
+        }
+        const auto& part = parts[next_part++];
+        data_targets.push_back(path);
         // Read-only here: nothing is opened for writing before the plan is confirmed.
         const std::uint64_t room = Device::open(path, Access::read_only, Role::target).size();
         // A dd stream's header knows no size (its length shows at its end): the manifest's
@@ -86,7 +109,8 @@ std::unique_ptr<RestoreTargets> plan_partition_targets(const RestoreRequest& req
                                          {{"target", path}}});
         }
     }
-    return std::make_unique<PartitionTargets>(request.targets);
+    plan_volume_groups(image, pv_plans, "", plan);
+    return std::make_unique<PartitionTargets>(std::move(data_targets), std::move(pv_paths));
 }
 
 }  // namespace kura

@@ -22,6 +22,9 @@ struct RestoreRequest {
     RestoreScope scope = RestoreScope::partitions;
     std::vector<std::string> targets;  // paths; disks also names, wwid:/serial: identities, image files
     bool grow = false;                 // disks: extend the last partition (and an ext filesystem on it) to the end
+    // disks, with grow: "VG/LV" takes what the grown PV adds to its volume group, and its
+    // filesystem grows with it (lvextend, then the filesystem's own grow).
+    std::string grow_lv;
     bool check_first = false;          // verify the whole image before writing anything
     bool dry_run = false;
     DiscoveryOptions discovery;        // disks: where they are looked for (--devices)

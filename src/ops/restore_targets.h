@@ -53,4 +53,8 @@ void restore_onto(const Repository& repo, const OpenedImage& image, const ImageP
                   std::optional<std::uint64_t> start_sector_512, Progress& progress, const CancelToken& cancel,
                   RestoreSummary& summary);
 
+// mkswap with the saved swap's UUID and label (either may be empty), so /etc/fstab and
+// resume= lines that name them still match.
+void recreate_swap(const std::string& path, const ProbeResult& swap);
+
 }  // namespace kura

@@ -1,5 +1,6 @@
 #include "ops/target_needs.h"
 
+#include "ops/restore_volumes.h"
 #include "ptable/partition_table.h"
 
 namespace kura {
@@ -47,7 +48,18 @@ std::vector<TargetNeed> disk_target_needs(const OpenedImage& image) {
 std::vector<TargetNeed> partition_target_needs(const OpenedImage& image) {
     const std::optional<Manifest>& manifest = image.manifest();
     std::vector<TargetNeed> needs;
-    for (const auto& p : image.parts()) {
+    std::size_t next_part = 0;
+    for (const auto& name : image.part_names()) {
+        if (image.is_physical_volume(name)) {
+            // Its logical volumes are restored into the volume group recreated on it.
+            TargetNeed need;
+            need.name = name;
+            need.fs_type = "LVM2_member";
+            need.min_bytes = need.source_bytes = physical_volume_needed_bytes(image, name);
+            needs.push_back(need);
+            continue;
+        }
+        const ImagePart& p = image.parts().at(next_part++);
         TargetNeed need;
         need.name = p.files.part;
         need.fs_type = p.files.fs_type;

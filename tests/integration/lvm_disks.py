@@ -25,6 +25,15 @@ def lvm(command, devices, *args, check=True):
     return run(cmd + list(args), check=check, env=LVM_ENV)
 
 
+def have_device_mapper():
+    """The kernel answers on /dev/mapper/control (a node alone, as in some containers, is not enough)."""
+    try:
+        os.close(os.open("/dev/mapper/control", os.O_RDWR))
+        return True
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def loop_window(backing, offset, size):
     """A loop device over [offset, offset+size) of a file of the test's own; detached after."""
@@ -118,9 +127,10 @@ class LvmDisk(di.DiskLayout):
             return read_lv([pv], self.VG, lv, self.pv_offset, disk, out_file)
 
 
-def make_lvm_disk(ws, path, size_mib=256, root_mib=96, swap_mib=16, two_segments=False, seed=31):
+def make_lvm_disk(ws, path, size_mib=256, root_mib=96, swap_mib=16, two_segments=False, root_last=False, seed=31):
     """The disk of LvmDisk. With `two_segments`, the root LV is grown after the swap LV was
-    made, so it has two segments (as `lvextend` leaves a RHEL root)."""
+    made, so it has two segments (as `lvextend` leaves a RHEL root). With `root_last`, the
+    swap LV is made first, so the root LV ends where the PV's free space begins."""
     kt.zeroed_file(path, size_mib * MiB)
     run(["sfdisk", "-q", path], input=(
         "label: dos\nlabel-id: 0x4c564d32\n"
@@ -137,8 +147,9 @@ def make_lvm_disk(ws, path, size_mib=256, root_mib=96, swap_mib=16, two_segments
     with layout.pv_device() as pv:
         lvm("pvcreate", [pv], pv)
         lvm("vgcreate", [pv], "-s", "4M", layout.VG, pv)
-        lvm("lvcreate", [pv], "-an", "-Zn", "-L", "%dM" % first_root, "-n", layout.ROOT, layout.VG)
-        lvm("lvcreate", [pv], "-an", "-Zn", "-L", "%dM" % swap_mib, "-n", layout.SWAP, layout.VG)
+        order = [(layout.ROOT, first_root), (layout.SWAP, swap_mib)]
+        for lv, mib in (reversed(order) if root_last else order):
+            lvm("lvcreate", [pv], "-an", "-Zn", "-L", "%dM" % mib, "-n", lv, layout.VG)
         if two_segments:
             lvm("lvextend", [pv], "-L", "%dM" % root_mib, "%s/%s" % (layout.VG, layout.ROOT))
         layout.root_fs = kt.make_ext(os.path.join(ws, "root.img"), root_mib * MiB, ["-t", "ext4", "-L", "root"],
