@@ -77,9 +77,19 @@ class LvmRestore(KuraTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.disk = ld.make_lvm_disk(cls.ws, os.path.join(cls.ws, "server.img"))
+        cls.cz_repo = os.path.join(cls.ws, "cz-repo")
+        scratch = os.path.join(cls.ws, "cz-scratch")
+        os.makedirs(scratch)
+        clonezilla_lvm_image(scratch, cls.disk, cls.cz_repo)
         with cls.disk.pv_device() as pv:
             cls.pv_uuid = ld.lvm("pvs", [pv], "-o", "pv_uuid", "--noheadings", pv).stdout.split()[0]
             cls.vg_uuid = ld.lvm("vgs", [pv], "-o", "vg_uuid", "--noheadings", cls.disk.VG).stdout.split()[0]
+
+    def clonezilla_repo(self, name="repo"):
+        """A repository of the test's own holding the Clonezilla image of the class's disk."""
+        repo = self.path(name)
+        shutil.copytree(self.cz_repo, repo)
+        return repo
 
     def check_lvm_restored(self, target, pv_offset, pv_bytes):
         """The VG on `target` (a disk file) is the source's, and its LVs hold the source's data."""
@@ -103,8 +113,7 @@ class LvmRestore(KuraTestCase):
         self.assertIn("LABEL=" + layout.SWAP_LABEL, probe)
 
     def test_clonezilla_lvm_image_restored_by_restoredisk(self):
-        repo = self.new_repo()
-        clonezilla_lvm_image(self.tmp, self.disk, repo)
+        repo = self.clonezilla_repo()
         self.assertKura(run_kura("checkimage", "--repo", repo, "--progress=none", "cz-lvm"), 0)
         target = kt.zeroed_file(self.path("target.img"), os.path.getsize(self.disk.path))
         rc, out, err = run_kura("restoredisk", "--repo", repo, "--progress=none", "--yes", "cz-lvm", target)
@@ -132,8 +141,7 @@ class LvmRestore(KuraTestCase):
         self.assertSameBytes(source_root, restored_root)
 
     def test_grow_gives_the_volume_group_the_new_space(self):
-        repo = self.new_repo()
-        clonezilla_lvm_image(self.tmp, self.disk, repo)
+        repo = self.clonezilla_repo()
         target = kt.zeroed_file(self.path("bigger.img"), os.path.getsize(self.disk.path) + 128 * MiB)
         self.assertKura(run_kura("restoredisk", "--repo", repo, "--progress=none", "--yes", "--grow", "cz-lvm",
                                  target), 0)
@@ -169,8 +177,7 @@ class LvmRestore(KuraTestCase):
                                                  kt.fs_snapshot(disk.root_fs, self.tmp)), [])
 
     def test_grow_lv_needs_grow_and_a_known_lv(self):
-        repo = self.new_repo()
-        clonezilla_lvm_image(self.tmp, self.disk, repo)
+        repo = self.clonezilla_repo()
         target = kt.zeroed_file(self.path("t.img"), os.path.getsize(self.disk.path))
         rc, out, err = run_kura("restoredisk", "--repo", repo, "--yes", "--grow-lv", "VolGroup00/LogVol00", "cz-lvm",
                                 target)
@@ -182,8 +189,7 @@ class LvmRestore(KuraTestCase):
         self.assertIn("VolGroup00/nope", err)
 
     def test_restoreparts_onto_loop_partitions(self):
-        repo = self.new_repo()
-        clonezilla_lvm_image(self.tmp, self.disk, repo)
+        repo = self.clonezilla_repo()
         target = kt.zeroed_file(self.path("parts.img"), os.path.getsize(self.disk.path))
         run(["sfdisk", "-q", target], input=run(["sfdisk", "-d", self.disk.path]).stdout)
         parts = di.table(target)
@@ -212,8 +218,8 @@ class LvmRestore(KuraTestCase):
         ]
         for file, damage, named in cases:
             with self.subTest(file=file, named=named):
-                repo = self.new_repo("repo-%s-%d" % (file, cases.index((file, damage, named))))
-                img = clonezilla_lvm_image(self.tmp, self.disk, repo)
+                repo = self.clonezilla_repo("repo-%s-%d" % (file, cases.index((file, damage, named))))
+                img = os.path.join(repo, "cz-lvm")
                 path = os.path.join(img, file)
                 with open(path) as f:
                     text = f.read()
@@ -242,8 +248,7 @@ class LvmRestore(KuraTestCase):
         self.assertEqual(kt.sha256_file(target), before)
 
     def test_smaller_pv_partition_refused_before_writing(self):
-        repo = self.new_repo()
-        clonezilla_lvm_image(self.tmp, self.disk, repo)
+        repo = self.clonezilla_repo()
         target = kt.zeroed_file(self.path("parts.img"), os.path.getsize(self.disk.path))
         run(["sfdisk", "-q", target], input="label: dos\nstart=2048, size=48M, type=83\nsize=64M, type=8e\n")
         parts = di.table(target)
