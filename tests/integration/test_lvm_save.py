@@ -192,6 +192,9 @@ class LvmSaveTest(kt.KuraTestCase):
         self.assertLess(root_bytes, 15 * MiB, "the LV's stream carries deleted data")
         self.assertNotIn("dd-ptcl-img", " ".join(names))
 
+        # kura's own check reads the LVM files and verifies the LV's stream.
+        self.assertKura(kt.run_kura("checkimage", "--repo", repo, "--progress=none", "lvm-img"), 0)
+
         # vgcfgrestore takes the saved conf onto a scratch PV with the saved UUID.
         scratch = kt.zeroed_file(self.path("scratch-pv"), 200 * MiB)
         pv = self.attach_loop(scratch)
