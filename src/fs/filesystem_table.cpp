@@ -39,8 +39,8 @@ const std::vector<std::unique_ptr<FilesystemReader>>& readers() {
         t.push_back(make_fat_reader());
         t.push_back(make_ntfs_reader());
         t.push_back(make_vmfs_reader());
-        t.push_back(make_xfs_reader());
         t.push_back(make_mount_only_filesystem("exfat", false));
+        t.push_back(make_xfs_reader());
         return t;
     }();
     return table;
