@@ -254,6 +254,47 @@ class Xfs(KuraTestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr[-3000:])
         self.assertRestored(src, target, used)
 
+    def test_block_and_sector_sizes_match_partclone(self):
+        # Fresh filesystems are enough here: what differs is where the AG headers, the AGFL
+        # and the btree records sit, and how block numbers are counted.
+        for args in (("-b", "size=1024"), ("-b", "size=65536"), ("-s", "size=4096"),
+                     ("-m", "crc=0", "-b", "size=512"), ("-d", "agcount=7")):
+            with self.subTest(mkfs=args):
+                src = make_xfs(self.path("geo.img"), mkfs_args=args)
+                repo, pieces = self.save(src, compression="none")
+                used = self.matches_partclone(src, pieces, "uncomp")
+                self.assertGreater(len(used), 0)
+                kt.run(["rm", "-rf", repo, src])
+
+    def test_wrapped_log_clean_then_dirty(self):
+        # Enough metadata traffic to run the 64 MiB log past its end: its cycle number goes
+        # up and the head sits before the tail's old position.
+        src = make_xfs(self.path("wrap.img"))
+        dev = self.attach_loop(src)
+        with kt.mounted(dev, self.path("mnt-wrap")) as root:
+            for r in range(7):
+                d = os.path.join(root, "r%d" % r)
+                os.mkdir(d)
+                for i in range(20000):
+                    open(os.path.join(d, "f%d" % i), "wb").close()
+                os.sync()
+                run(["rm", "-rf", d])
+                os.sync()
+        cycle = run(["xfs_logprint", "-d", src], check=False).stdout
+        self.assertRegex(cycle, r"HEADER Cycle [2-9]", "the log never wrapped")
+        self.assertIn("<CLEAN>", run(["xfs_logprint", "-t", src], check=False).stdout)
+        repo, pieces = self.save(src, compression="none")
+        self.matches_partclone(src, pieces, "uncomp")
+
+        with kt.mounted(dev, self.path("mnt-wrap")) as root:
+            os.mkdir(os.path.join(root, "after"))
+            os.sync()
+            run(["xfs_io", "-x", "-c", "shutdown", root])
+        self.assertIn("<DIRTY>", run(["xfs_logprint", "-t", src], check=False).stdout)
+        rc, out, err = run_kura("saveparts", "--repo", self.new_repo("refused"), "--progress=none", "img", src)
+        self.assertKura((rc, out, err), EXIT_UNSUPPORTED)
+        self.assertIn(src + ": this XFS was not unmounted cleanly", err)
+
     def dirty_v5(self):
         src = make_xfs(self.path("dirty.img"))
         dev = self.attach_loop(src)
