@@ -3,9 +3,11 @@
 filesystems (fresh v5 with files, a fragmented v5 whose free-space btree has two levels, a v4
 made from a protofile - the host kernel mounts v5 only), restores checked by `xfs_repair -n`,
 by the files (v5, mounted one at a time: a restored XFS keeps its UUID) and by the used blocks
-byte for byte; Partclone compatibility both ways; a dirty log refused (and xfs_repair's
-refusal under --fsck), imaged under --fs-force; a restore that would need shrinking refused
-before any write; restoredisk --grow growing an XFS (mounted privately for xfs_growfs)."""
+byte for byte; Partclone compatibility both ways; unusual block and sector sizes; a wrapped
+log; a dirty log refused (and xfs_repair's refusal under --fsck), imaged under --fs-force;
+--fsck running xfs_repair; inconsistent free space refused, copied whole under --fs-force; a
+restore that would need shrinking refused before any write; restoredisk --grow growing an XFS
+(mounted privately for xfs_growfs)."""
 import contextlib
 import os
 import shlex
@@ -337,6 +339,44 @@ class Xfs(KuraTestCase):
             self.assertTrue(os.path.isfile(os.path.join(root, "written")))
         clean, log = xfs_repair_clean(target)
         self.assertTrue(clean, log[-3000:])
+
+    def test_fsck_runs_xfs_repair(self):
+        src = self.v5_with_tree("fsck.img")
+        repo = self.new_repo()
+        rc, out, err = run_kura("saveparts", "--repo", repo, "--progress=none", "--fsck", "img", src)
+        self.assertKura((rc, out, err), EXIT_OK)
+        self.assertIn("checking and repairing fsck.img (%s, xfs) with xfs_repair %s" % (src, src), err)
+        self.assertIn("fsck.img (%s, xfs): checked and repaired where needed" % src, err)
+        pieces = [os.path.join(repo, "img", f) for f in kt.data_files(os.path.join(repo, "img"), "fsck.img")]
+        _, _, used = header_and_used(stream_of(pieces, "zst", self.path("fsck.stream")))
+        self.assertRestored(src, self.restore(repo), used, "big/random.bin")
+
+    def test_inconsistent_free_space_refused_then_copied_whole(self):
+        # v4 has no CRCs, so one number changed is all the damage: AG 1's agf_freeblks one
+        # higher than its bnobt holds.
+        src = make_xfs(self.path("bad.img"), mkfs_args=("-m", "crc=0"))
+        agf1 = 32768 * BLOCK + 512
+        with open(src, "r+b") as f:
+            f.seek(agf1 + 52)
+            freeblks = int.from_bytes(f.read(4), "big")
+            f.seek(agf1 + 52)
+            f.write((freeblks + 1).to_bytes(4, "big"))
+        before = kt.sha256_file(src)
+        repo = self.new_repo()
+        rc, out, err = run_kura("saveparts", "--repo", repo, "--progress=none", "img", src)
+        self.assertKura((rc, out, err), EXIT_UNSUPPORTED)
+        self.assertIn("%s: XFS metadata inconsistent (AG 1 bnobt): its extents hold %d blocks, agf_freeblks says %d. "
+                      "Repair it with `xfs_repair %s`" % (src, freeblks, freeblks + 1, src), err)
+        self.assertEqual(os.listdir(repo), [])
+        self.assertEqual(kt.sha256_file(src), before)
+        rc, out, err = run_kura("saveparts", "--repo", repo, "--progress=none", "--fs-force", "img", src)
+        self.assertKura((rc, out, err), EXIT_OK)
+        self.assertIn("bad.img: XFS metadata inconsistent (AG 1 bnobt); copied whole (dd) because of --fs-force", err)
+        data = kt.data_files(os.path.join(repo, "img"), "bad.img")
+        self.assertTrue(data and all(".dd-ptcl-img." in f for f in data), data)
+        target = kt.zeroed_file(self.path("target-bad.img"), SIZE)
+        self.assertKura(run_kura("restoreparts", "--repo", repo, "--yes", "--progress=none", "img", target), EXIT_OK)
+        self.assertSameBytes(src, target)
 
     def test_restore_onto_smaller_target_refused(self):
         src = make_xfs(self.path("src.img"))
