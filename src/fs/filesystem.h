@@ -22,6 +22,9 @@ struct UsedBlockMap {
     std::uint32_t block_size = 0;
     std::uint64_t device_size = 0;  // bytes the stream covers: block_size * total blocks
     Bitmap used;                    // total blocks = used.size()
+    // The used count the filesystem itself reports, when the matching partclone tool writes
+    // that (not the bitmap's count) into its header (XFS: dblocks - sb_fdblocks).
+    std::optional<std::uint64_t> fs_reported_used;
 };
 
 struct FsReadOptions {

@@ -12,6 +12,7 @@ std::unique_ptr<FilesystemReader> make_ext_reader();
 std::unique_ptr<FilesystemReader> make_fat_reader();
 std::unique_ptr<FilesystemReader> make_ntfs_reader();
 std::unique_ptr<FilesystemReader> make_vmfs_reader();
+std::unique_ptr<FilesystemReader> make_xfs_reader();
 std::unique_ptr<FilesystemReader> make_mount_only_filesystem(const std::string& kernel_type, bool unix_permissions);
 
 // What a filesystem has unless its file says otherwise: a used-block map, and nothing else.
@@ -39,7 +40,7 @@ const std::vector<std::unique_ptr<FilesystemReader>>& readers() {
         t.push_back(make_ntfs_reader());
         t.push_back(make_vmfs_reader());
         t.push_back(make_mount_only_filesystem("exfat", false));
-        t.push_back(make_mount_only_filesystem("xfs", true));
+        t.push_back(make_xfs_reader());
         return t;
     }();
     return table;

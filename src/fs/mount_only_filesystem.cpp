@@ -1,8 +1,7 @@
 // Filesystems in the table for one hook only: a `dev:` repository can live on them, but
 // kura does not image them (no used-block reader yet), so filesystem_reader_for() skips
 // these rows and a source partition holding one is refused as before, naming the types
-// kura does image. USB disks a field engineer brings are often exFAT; the disks of RHEL 7-9
-// servers, and the spare ones beside them, are XFS.
+// kura does image. USB disks a field engineer brings are often exFAT.
 #include "fs/filesystem.h"
 
 #include "core/error.h"

@@ -104,7 +104,7 @@ std::array<std::uint8_t, partclone_v2_header_size> encode_partclone_v2(const Par
     put_string(p + 36, 16, h.fs_tag);
     put<std::uint64_t>(p + 52, h.device_size);
     put<std::uint64_t>(p + 60, h.total_blocks);
-    put<std::uint64_t>(p + 68, h.used_blocks);  // "used blocks as the fs reports"
+    put<std::uint64_t>(p + 68, h.fs_used_blocks.value_or(h.used_blocks));  // "used blocks as the fs reports"
     put<std::uint64_t>(p + 76, h.used_blocks);
     put<std::uint32_t>(p + 84, h.block_size);
     put<std::uint32_t>(p + 88, 18);  // size of the options block that follows

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace kura {
@@ -24,6 +25,9 @@ struct PartcloneHeader {
     std::uint64_t device_size = 0;    // bytes of the source partition (>= blocks * block_size)
     std::uint64_t total_blocks = 0;
     std::uint64_t used_blocks = 0;    // as the header claims; the bitmap's count is authoritative
+    // Offset 68 of a v2 header when the filesystem counts differently from the bitmap
+    // (partclone.xfs); used_blocks otherwise. Written only, never trusted when read.
+    std::optional<std::uint64_t> fs_used_blocks;
     std::uint32_t block_size = 0;
     std::uint16_t checksum_mode = partclone_checksum_crc32;
     std::uint16_t checksum_size = 4;

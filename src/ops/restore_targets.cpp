@@ -17,7 +17,10 @@ std::uint64_t target_room_bytes(const ImagePart& part, const std::optional<Manif
                     where + " is too small for partition " + part.files.part + ": it has " + format_bytes(room) +
                         " (" + std::to_string(room) + " bytes), the " +
                         (part.files.fs_type == "dd" ? "saved copy" : "filesystem") + " needs " +
-                        format_bytes(needed) + " (" + std::to_string(needed) + " bytes)");
+                        format_bytes(needed) + " (" + std::to_string(needed) + " bytes)" +
+                        // The others can be shrunk before saving (resize2fs, ntfsresize); XFS cannot shrink at all.
+                        (part.files.fs_type == "xfs" ? "; XFS cannot shrink, so it needs a partition at least that large"
+                                                     : ""));
     return needed;
 }
 

@@ -153,6 +153,7 @@ PartcloneHeader partclone_header_for(const UsedBlockMap& map) {
     header.reseed = true;
     header.total_blocks = map.used.size();
     header.used_blocks = map.used.count();
+    header.fs_used_blocks = map.fs_reported_used;
     return header;
 }
 
