@@ -29,7 +29,8 @@ const std::vector<Verb>& verb_table() {
          "                 [--threads N] [--no-verify] [--fsck] [--fs-force] [--resume] IMAGE PART...\n"
          "                 (--resume: continue an interrupted save of IMAGE; same PARTs, -z, --split)\n"
          "                 (--fsck: check and repair each filesystem first: e2fsck -f -y,\n"
-         "                  fsck.fat -a -w, ntfsfix -d; not mounted ones, not in a --dry-run)\n",
+         "                  fsck.fat -a -w, ntfsfix -d, xfs_repair;\n"
+         "                  not mounted ones, not in a --dry-run)\n",
          "kura saveparts [options] IMAGE PART...", with_save_options({kResume}), 2, SIZE_MAX, run_saveparts},
         {"restoreparts", "  kura restoreparts [--repo REPO] [--yes] [--check-first] IMAGE TARGET...\n",
          "kura restoreparts [options] IMAGE TARGET...", {kYes, kCheckFirst}, 2, SIZE_MAX, run_restoreparts},
