@@ -7,6 +7,7 @@ structures by hand."""
 import contextlib
 import json
 import os
+import shutil
 
 import disk_images as di
 import kuratest as kt
@@ -127,10 +128,26 @@ class LvmDisk(di.DiskLayout):
             return read_lv([pv], self.VG, lv, self.pv_offset, disk, out_file)
 
 
-def make_lvm_disk(ws, path, size_mib=256, root_mib=96, swap_mib=16, two_segments=False, root_last=False, seed=31):
+def make_xfs_root(ws, size_mib, tree):
+    """An XFS filesystem image holding `tree` (the host kernel mounts XFS v5)."""
+    path = kt.zeroed_file(os.path.join(ws, "root-xfs.img"), size_mib * MiB)
+    run(["mkfs.xfs", "-q", "-f", "-L", "root", path])
+    with kt.loop_device(path) as dev, kt.mounted(dev, os.path.join(ws, "root-xfs-mnt")) as mnt:
+        for name in os.listdir(tree):
+            src = os.path.join(tree, name)
+            if os.path.isdir(src) and not os.path.islink(src):
+                shutil.copytree(src, os.path.join(mnt, name), symlinks=True)
+            else:
+                shutil.copy2(src, os.path.join(mnt, name), follow_symlinks=False)
+    return path
+
+
+def make_lvm_disk(ws, path, size_mib=256, root_mib=96, swap_mib=16, two_segments=False, root_last=False, seed=31,
+                  root_fs="ext4"):
     """The disk of LvmDisk. With `two_segments`, the root LV is grown after the swap LV was
     made, so it has two segments (as `lvextend` leaves a RHEL root). With `root_last`, the
-    swap LV is made first, so the root LV ends where the PV's free space begins."""
+    swap LV is made first, so the root LV ends where the PV's free space begins. `root_fs`:
+    "ext4" or "xfs" (RHEL 7-9's default; mkfs.xfs wants at least 300 MiB)."""
     kt.zeroed_file(path, size_mib * MiB)
     run(["sfdisk", "-q", path], input=(
         "label: dos\nlabel-id: 0x4c564d32\n"
@@ -152,8 +169,11 @@ def make_lvm_disk(ws, path, size_mib=256, root_mib=96, swap_mib=16, two_segments
             lvm("lvcreate", [pv], "-an", "-Zn", "-L", "%dM" % mib, "-n", lv, layout.VG)
         if two_segments:
             lvm("lvextend", [pv], "-L", "%dM" % root_mib, "%s/%s" % (layout.VG, layout.ROOT))
-        layout.root_fs = kt.make_ext(os.path.join(ws, "root.img"), root_mib * MiB, ["-t", "ext4", "-L", "root"],
-                                     _tree(ws, "root", seed + 1, 8))
+        if root_fs == "xfs":
+            layout.root_fs = make_xfs_root(ws, root_mib, _tree(ws, "root", seed + 1, 8))
+        else:
+            layout.root_fs = kt.make_ext(os.path.join(ws, "root.img"), root_mib * MiB,
+                                         ["-t", "ext4", "-L", "root"], _tree(ws, "root", seed + 1, 8))
         swap = kt.zeroed_file(os.path.join(ws, "swap.img"), swap_mib * MiB)
         run(["mkswap", "-U", layout.SWAP_UUID, "-L", layout.SWAP_LABEL, swap])
         write_lv([pv], layout.VG, layout.ROOT, layout.root_fs, layout.pv_offset, path)
