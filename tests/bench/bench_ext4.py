@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 
-from benchlib import MiB, against_partclone, fresh_target, in_workdir, write_data_mix, write_file
+from benchlib import MiB, against_partclone, report_against_partclone, fresh_target, in_workdir, write_data_mix, write_file
 
 
 def build_tree(tree, data_mib, seed):
@@ -71,31 +71,7 @@ def run(work, args):
           "(programs and text, random, zero-filled, small files)")
 
     r = against_partclone(work, repo, src, size, "ext4", args.repeat)
-    (kura_save_s, kura_save_rss), (peer_save_s, _) = r["kura_save"], r["peer_save"]
-    kura_verified_s = r["kura_verified"][0]
-    (kura_restore_s, kura_restore_rss), (peer_restore_s, _) = r["kura_restore"], r["peer_restore"]
-    kura_bytes, peer_bytes = r["kura_bytes"], r["peer_bytes"]
-    for name in r["differ"]:
-        print(f"FAIL: {name}'s restore differs from the source")
-    failed = len(r["differ"])
-    passed = 2 - failed
-
-    mb = used_bytes / 1e6
-    def row(op, k, p, target):
-        ratio = p / k
-        print(f"{op:<8} kura {k:6.2f} s ({mb / k:6.0f} MB/s)  peer {p:6.2f} s ({mb / p:6.0f} MB/s)  "
-              f"peer/kura {ratio:4.2f}x  target >= 1.50x: {'met' if ratio >= target else 'MISSED'}")
-    print()
-    print(f"median of {args.repeat} runs each, page cache dropped before every run")
-    row("save", kura_save_s, peer_save_s, 1.5)
-    row("restore", kura_restore_s, peer_restore_s, 1.5)
-    print(f"save with verification (kura's default): {kura_verified_s:.2f} s")
-    print(f"image    kura {kura_bytes:,} B  peer {peer_bytes:,} B  kura/peer {kura_bytes / peer_bytes:.4f}  "
-          f"target <= 1: {'met' if kura_bytes <= peer_bytes else 'MISSED'}")
-    for op, rss in (("save", kura_save_rss), ("restore", kura_restore_rss)):
-        print(f"peak RSS kura {op}: {rss / 1024:.0f} MiB  target < 256 MiB: {'met' if rss < 256 * 1024 else 'MISSED'}")
-    print(f"bench: {passed} passed, {failed} failed")
-    if failed:
+    if report_against_partclone(r, used_bytes, args.repeat):
         sys.exit(1)
 
 

@@ -165,3 +165,32 @@ def against_partclone(work, repo, src, size, tool, repeat):
     r["differ"] = [name for name, target in (("kura", kura_target), (f"partclone.{tool}", peer_target))
                    if first_difference(src, target) is not None]
     return r
+
+
+def report_against_partclone(r, used_bytes, repeat, target=1.5):
+    """Prints what against_partclone() measured: save and restore times against the peer's
+    (ratio peer/kura, `target` the least), the image sizes, kura's peak memory and whether
+    both restores gave back the source. Returns the number of failed restores."""
+    (kura_save_s, kura_save_rss), (peer_save_s, _) = r["kura_save"], r["peer_save"]
+    (kura_restore_s, kura_restore_rss), (peer_restore_s, _) = r["kura_restore"], r["peer_restore"]
+    kura_bytes, peer_bytes = r["kura_bytes"], r["peer_bytes"]
+    for name in r["differ"]:
+        print(f"FAIL: {name}'s restore differs from the source")
+    failed = len(r["differ"])
+    mb = used_bytes / 1e6
+
+    def row(op, k, p):
+        ratio = p / k
+        print(f"{op:<8} kura {k:6.2f} s ({mb / k:6.0f} MB/s)  peer {p:6.2f} s ({mb / p:6.0f} MB/s)  "
+              f"peer/kura {ratio:4.2f}x  target >= {target:.2f}x: {'met' if ratio >= target else 'MISSED'}")
+    print()
+    print(f"median of {repeat} runs each, page cache dropped before every run")
+    row("save", kura_save_s, peer_save_s)
+    row("restore", kura_restore_s, peer_restore_s)
+    print(f"save with verification (kura's default): {r['kura_verified'][0]:.2f} s")
+    print(f"image    kura {kura_bytes:,} B  peer {peer_bytes:,} B  kura/peer {kura_bytes / peer_bytes:.4f}  "
+          f"target <= 1: {'met' if kura_bytes <= peer_bytes else 'MISSED'}")
+    for op, rss in (("save", kura_save_rss), ("restore", kura_restore_rss)):
+        print(f"peak RSS kura {op}: {rss / 1024:.0f} MiB  target < 256 MiB: {'met' if rss < 256 * 1024 else 'MISSED'}")
+    print(f"bench: {2 - failed} passed, {failed} failed")
+    return failed
