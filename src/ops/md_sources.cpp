@@ -42,6 +42,12 @@ std::unique_ptr<LoopWindow> data_window(const MemberPlace& place, const MdDataWi
     return std::make_unique<LoopWindow>(place.part->path, window.offset, window.size, Access::read_only, Role::source);
 }
 
+std::string in_sync_names(const MdArray& a) {
+    std::vector<std::string> names;
+    for (const auto& m : a.active) names.push_back(m.name);
+    return joined(names);
+}
+
 std::string level_note(const MdArray& a) {
     return md_level_name(a.level) + " member of " + a.device;
 }
@@ -75,7 +81,7 @@ MdSavePlan MdSavePlan::inspect(const std::vector<SourceDisk>& disks, const FsRea
             throw Error(ExitCode::source_unsupported,
                         "md array " + array.device + " (" + md_level_name(array.level) + ", UUID " + array.uuid +
                             ") has " + std::to_string(array.raid_disks) + " members but the save holds only " +
-                            (array.active.empty() ? std::string("none in sync") : joined(array.members_ordered())) +
+                            (array.active.empty() ? std::string("none in sync") : in_sync_names(array)) +
                             " (slot " + joined(slots) + " missing); save every disk that holds a member of it");
         }
         for (std::size_t i = 0; i < array.not_read.size(); ++i)
