@@ -7,6 +7,7 @@
 #include "device/disk_inventory.h"
 #include "device/partition_name.h"
 #include "image/clonezilla_md.h"
+#include "ops/target_needs.h"
 
 #include <algorithm>
 #include <sys/stat.h>
@@ -121,7 +122,8 @@ std::unique_ptr<MdRestore> MdRestore::plan(const OpenedImage& image, const std::
     for (const auto& a : arrays) {
         const ImagePart& part = part_named(image, a);
         plan.items.push_back({a, "/dev/" + a + " (recreated with mdadm on the restored members)", part.files.fs_type,
-                              0, 0});
+                              partition_needed_bytes(part, image.manifest(), 0),
+                              partition_data_bytes(part, image.manifest(), 0)});
     }
     auto restore = std::make_unique<MdRestore>();
     restore->targets_ = targets;
