@@ -7,7 +7,8 @@
   contents those of the array's filesystem - with Clonezilla's md0-config.env,
   md0-detail.info and <member>-examine.info (equal to `mdadm --examine` here); the sources
   unchanged. restoredisk of it is refused on this host (no md driver) before any write.
-- only one member of a pair: refused with the member list.
+- only one member of a pair: refused with the member list; a damaged superblock: refused
+  naming the member and the field.
 - a RAID5 (1.2): members copied whole (dd) with the plan saying why; restored on this host
   byte for byte (no md needed: the superblocks come back with the members).
 """
@@ -138,6 +139,17 @@ class MdRaid(KuraTestCase):
         self.assertEqual(rc, 5, kt.describe(rc, out, err))
         self.assertRegex(err, r"md array md0 \(raid1, UUID [0-9a-f:]{35}\) has 2 members but the save holds "
                               r"only r1-10-a1 \(slot 1 missing\); save every disk that holds a member of it")
+        self.assertFalse(os.path.exists(os.path.join(repo, "img", "parts")))
+
+    def test_damaged_superblock_refused_naming_member_and_field(self):
+        a, b = self.disk("r1-12-a"), self.disk("r1-12-b")
+        kt.flip_byte(a, MiB + 4096 + 100)  # inside member a1's 1.2 superblock (partition at 1 MiB)
+        before = [kt.sha256_file(a), kt.sha256_file(b)]
+        repo = self.new_repo()
+        rc, out, err = run_kura("savedisk", "--repo", repo, "--progress=none", "img", a, b)
+        self.assertEqual(rc, 5, kt.describe(rc, out, err))
+        self.assertRegex(err, r"r1-12-a1: md superblock checksum [0-9a-f]{8} does not match its contents")
+        self.assertEqual([kt.sha256_file(a), kt.sha256_file(b)], before)
         self.assertFalse(os.path.exists(os.path.join(repo, "img", "parts")))
 
     def test_raid5_members_copied_whole_and_restored(self):
