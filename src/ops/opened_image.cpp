@@ -341,6 +341,10 @@ private:
     OpenedImage& image_;
 };
 
+bool OpenedImage::has_file(const std::string& name) const {
+    return std::any_of(entries_.begin(), entries_.end(), [&](const DirEntry& e) { return e.name == name; });
+}
+
 OpenedImage OpenedImage::open(const Repository& repo, const std::string& image, OpenDepth depth) {
     if (image.empty() || image.find('/') != std::string::npos || image[0] == '.' || !is_plain_file_name(image))
         throw Error(ExitCode::usage, "'" + shown(image) + "' is not an image name");

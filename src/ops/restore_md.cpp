@@ -125,6 +125,21 @@ std::unique_ptr<MdRestore> MdRestore::plan(const OpenedImage& image, const std::
                               partition_needed_bytes(part, image.manifest(), 0),
                               partition_data_bytes(part, image.manifest(), 0)});
     }
+    // The members of a RAID1 have no data of their own: say what becomes of them instead of
+    // "left empty".
+    for (const auto& d : image.saved_disks())
+        for (const auto& entry : d.table.partitions) {
+            const std::string name = partition_name(d.name, entry.number);
+            if (!image.has_file(md_examine_file_name(name))) continue;
+            for (auto& item : plan.items)
+                if (item.name == name && item.fs_type == "(left empty)") item.fs_type = "md member (mdadm --create)";
+            plan.warnings.erase(std::remove_if(plan.warnings.begin(), plan.warnings.end(),
+                                               [&](const Message& w) {
+                                                   return w.id == "plan.partition_left_empty" && !w.args.empty() &&
+                                                          w.args.front().second == name;
+                                               }),
+                                plan.warnings.end());
+        }
     auto restore = std::make_unique<MdRestore>();
     restore->targets_ = targets;
     restore->arrays_ = std::move(arrays);
