@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "device/partition_name.h"
+#include "image/clonezilla_md.h"
 #include "image/clonezilla_metadata.h"
 #include "image/image_name.h"
 #include "pipeline/stream_decode.h"
@@ -326,6 +327,10 @@ private:
             bool placed = std::any_of(image_.disks_.begin(), image_.disks_.end(), [&](const SavedDisk& d) {
                 return (d.whole_disk && d.name == part) || (!d.whole_disk && partition_number(d.name, part));
             });
+            // An md array's filesystem (ops/restore_md.h) is on no disk: its members are.
+            placed = placed || std::any_of(image_.entries_.begin(), image_.entries_.end(), [&](const DirEntry& e) {
+                         return e.name == md_config_file_name(part);
+                     });
             if (!placed)
                 throw Error(ExitCode::image_corrupt, "partition " + part + " is in the image but belongs to none of its disks (" +
                                                          disk_list + ")");
@@ -335,6 +340,10 @@ private:
     const Repository& repo_;
     OpenedImage& image_;
 };
+
+bool OpenedImage::has_file(const std::string& name) const {
+    return std::any_of(entries_.begin(), entries_.end(), [&](const DirEntry& e) { return e.name == name; });
+}
 
 OpenedImage OpenedImage::open(const Repository& repo, const std::string& image, OpenDepth depth) {
     if (image.empty() || image.find('/') != std::string::npos || image[0] == '.' || !is_plain_file_name(image))

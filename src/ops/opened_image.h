@@ -79,6 +79,8 @@ public:
     bool has_disk_file() const { return has_disk_file_; }
     // The directory's regular files and their sizes added up (symlinks and the rest count 0).
     std::uint64_t bytes() const;
+    // The directory holds an entry of this name (one listing, no further read).
+    bool has_file(const std::string& name) const;
 
     // OpenDepth::full only.
     const std::vector<ImagePart>& parts() const { return parts_; }

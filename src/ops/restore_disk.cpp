@@ -15,6 +15,7 @@
 #include "device/safety.h"
 #include "fs/filesystem.h"
 #include "ops/opened_image.h"
+#include "ops/restore_md.h"
 #include "ops/restore_volumes.h"
 #include "ops/target_needs.h"
 #include "pipeline/partition_restore.h"
@@ -170,8 +171,10 @@ private:
 
 class DiskTargets : public RestoreTargets {
 public:
-    DiskTargets(std::vector<DiskJob> jobs, bool grow, std::string grow_lv, DiscoveryOptions discovery)
-        : jobs_(std::move(jobs)), grow_(grow), grow_lv_(std::move(grow_lv)), discovery_(std::move(discovery)) {}
+    DiskTargets(std::vector<DiskJob> jobs, bool grow, std::string grow_lv, DiscoveryOptions discovery,
+                std::unique_ptr<MdRestore> md)
+        : jobs_(std::move(jobs)), grow_(grow), grow_lv_(std::move(grow_lv)), discovery_(std::move(discovery)),
+          md_(std::move(md)) {}
 
     void write(const Repository& repo, const OpenedImage& image, Progress& progress, const CancelToken& cancel,
                RestoreSummary& summary) override {
@@ -179,6 +182,7 @@ public:
         // After every disk's table: a volume group may span disks.
         if (!pv_paths_.empty())
             restore_volume_groups(repo, image, pv_paths_, grown_pvs_, grow_lv_, progress, cancel, summary);
+        if (md_) md_->write(repo, image, progress, cancel, summary);  // arrays over the restored partitions
     }
 
 private:
@@ -237,6 +241,7 @@ private:
     std::vector<std::unique_ptr<PartitionAccess>> accesses_;
     std::map<std::string, std::string> pv_paths_;
     std::set<std::string> grown_pvs_;
+    std::unique_ptr<MdRestore> md_;
 };
 
 }  // namespace
@@ -282,7 +287,11 @@ std::unique_ptr<RestoreTargets> plan_disk_targets(const RestoreRequest& request,
                                      {{"target", job.target.path}, {"identity", job.target.identity()}}});
     }
     plan_volume_groups(image, pv_targets, request.grow_lv, plan);
-    return std::make_unique<DiskTargets>(std::move(jobs), request.grow, request.grow_lv, request.discovery);
+    std::vector<MdTargetDisk> md_targets;
+    for (const auto& job : jobs) md_targets.push_back({job.saved->name, job.target.path, job.file});
+    auto md = MdRestore::plan(image, md_targets, plan);
+    return std::make_unique<DiskTargets>(std::move(jobs), request.grow, request.grow_lv, request.discovery,
+                                         std::move(md));
 }
 
 }  // namespace kura

@@ -79,6 +79,7 @@ void write_metadata(ImageSaveSession& session, const SaveRequest& request, const
         if (!sources.lvm.is_member(d.name)) dev_fs.push_back(d);
     session.write_file("dev-fs.list", dev_fs_list_text(dev_fs));
     session.write_file("blkid.list", blkid_list_text(sources.listed));
+    for (const auto& [name, text] : sources.md_files) session.write_file(name, text);
     session.write_file("Info-saved-by-cmd.txt", request.command_line + "\n");
     // Before clonezilla-img, so that a log left out says why in the image's own log.
     write_live_logs(session);

@@ -4,6 +4,7 @@
 #include "device/device.h"
 #include "device/probe.h"
 #include "image/image_name.h"
+#include "ops/md_sources.h"
 #include "ops/source_repair.h"
 
 #include <map>
@@ -118,6 +119,18 @@ PlanItem partition_plan_item(const SourcePartition& p, const std::string& note, 
     return item;
 }
 
+// md RAID1 arrays go into the image after the disks' partitions, as Clonezilla appends them.
+void add_md_arrays(SaveSources& sources, MdSavePlan& md) {
+    for (const auto& item : md.array_plan_items()) sources.plan_items.push_back(item);
+    for (const auto& s : md.imaged()) {
+        sources.listed.push_back({s.name, s.probe, s.device_bytes});
+        sources.parts.push_back(sources.listed.back());
+        sources.imaged.push_back(s);
+    }
+    sources.md_files = md.files();
+    for (auto& window : md.take_windows()) sources.disks.front().windows.push_back(std::move(window));
+}
+
 SaveSources disk_sources(const SaveRequest& request, const SystemView& system) {
     if (request.sources.empty()) throw Error(ExitCode::usage, "savedisk needs at least one disk");
     SaveSources sources;
@@ -130,6 +143,7 @@ SaveSources disk_sources(const SaveRequest& request, const SystemView& system) {
                                              "' in the image (the same disk twice, or two files with one name)");
     }
     sources.lvm = inspect_volume_groups(physical_volume_candidates(sources.disks), request.fs, repair);
+    MdSavePlan md = MdSavePlan::inspect(sources.disks, request.fs, repair, sources.warnings);
     for (const auto& disk : sources.disks) {
         sources.warnings.insert(sources.warnings.end(), disk.warnings.begin(), disk.warnings.end());
         sources.plan_items.push_back({disk.info.name,
@@ -146,15 +160,18 @@ SaveSources disk_sources(const SaveRequest& request, const SystemView& system) {
                 continue;
             }
             std::string note = whole_pv_note(sources.lvm, p.name);
-            sources.plan_items.push_back(partition_plan_item(p, note.empty() ? p.note : note, sources.warnings));
+            auto member = md.member_plan_item(p);
+            sources.plan_items.push_back(member ? *member
+                                                : partition_plan_item(p, note.empty() ? p.note : note, sources.warnings));
             if (p.role == PartitionRole::extended) continue;
             sources.listed.push_back({p.name, p.probe, p.bytes});
-            if (p.role == PartitionRole::swap) continue;
+            if (p.role == PartitionRole::swap || md.imaged_through_array(p.name)) continue;
             sources.parts.push_back(sources.listed.back());
             sources.imaged.push_back(p.source);
         }
     }
     add_logical_volumes(sources);
+    add_md_arrays(sources, md);
     return sources;
 }
 

@@ -25,6 +25,7 @@ struct SaveSources {
     std::vector<PlanItem> plan_items;
     std::vector<std::string> warnings;       // for the plan
     SavedVolumeGroups lvm;                   // the VGs saved by their LVs (their LVs are in `imaged`)
+    std::vector<std::pair<std::string, std::string>> md_files;  // (name, text): ops/md_sources.h
 };
 
 // Finds and checks every source the request names (refusing a busy one, or two with one
