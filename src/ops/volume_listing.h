@@ -1,6 +1,7 @@
-// The LVM volume groups on the listed disks' PVs, for `kura list-disks`: each VG's LVs
-// with their filesystem and used bytes (read through kura's own LV node, the VG never
-// activated), or why an LV goes with its PVs; as lines under the disks and as JSON.
+// The LVM volume groups on the listed disks' PVs, for `kura list-disks` and the menu's
+// disk lists: each VG's LVs with their filesystem and used bytes (read through kura's own
+// LV node, the VG never activated), or why an LV goes with its PVs; as lines under the
+// disks and as JSON. In ops/ so that both fronts (cli/, tui/) share one reading.
 #pragma once
 
 #include "device/disk_inventory.h"
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace kura::cli {
+namespace kura {
 
 struct ListedLogicalVolume {
     const LvmLogicalVolume* lv = nullptr;
@@ -37,4 +38,4 @@ std::string with_volume_groups(const std::string& table, const std::vector<Liste
 // The "volume_groups" JSON array.
 std::string volume_groups_json(const std::vector<ListedVolumeGroup>& vgs);
 
-}  // namespace kura::cli
+}  // namespace kura

@@ -1,4 +1,4 @@
-#include "cli/volume_groups_listing.h"
+#include "ops/volume_listing.h"
 
 #include "core/error.h"
 #include "core/json.h"
@@ -10,7 +10,7 @@
 #include <memory>
 #include <sstream>
 
-namespace kura::cli {
+namespace kura {
 namespace {
 
 const char* layout_name(LvLayout layout) {
@@ -200,4 +200,4 @@ std::string volume_groups_json(const std::vector<ListedVolumeGroup>& vgs) {
     return out + "]";
 }
 
-}  // namespace kura::cli
+}  // namespace kura
