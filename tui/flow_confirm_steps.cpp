@@ -7,7 +7,6 @@
 #include "tui/flow_step.h"
 #include "tui/list_columns.h"
 
-#include <algorithm>
 #include <cstdio>
 
 namespace kura::tui {
@@ -21,23 +20,24 @@ namespace {
 // The engine's plan names a disk's own row "disk", with the table kind and (saving) the
 // identity in its device: "/dev/vda (gpt, serial:X)". What that row copies is the table and
 // the boot code, so it says so instead of showing a filesystem and sizes it does not have.
-// A row's name as the plan shows it: an LV indented under its PV's row (PlanItem::depth).
-std::string indented_name(const PlanItem& i) {
-    return std::string(2 * static_cast<std::size_t>(std::max(i.depth, 0)), ' ') + i.name;
-}
+// The columns before the filesystem: the name (10), the arrow and the device (16).
+constexpr std::size_t kNameColumns = 10;
+constexpr std::size_t kBeforeFsColumns = kNameColumns + 4 + 16;
 
-// The name column: as wide as the widest name ("VolGroup00/LogVol00" under its PV), so the
-// other columns stay aligned.
-std::size_t name_width(const Plan& plan) {
-    std::size_t width = 10;
-    for (const auto& i : plan.items) width = std::max(width, columns_of(indented_name(i)));
-    return width;
-}
-
-std::string plan_line(const FlowState& flow, const PlanItem& i, std::size_t name_columns) {
+std::string plan_line(const FlowState& flow, const PlanItem& i) {
     bool restore = !is_save(flow.job.mode);
     const char* arrow = restore ? "->" : "<-";
-    const std::string name = column(indented_name(i), name_columns);
+    const std::string name = column(i.name, kNameColumns);
+    if (i.depth > 0) {
+        // An LV under its PV's row (PlanItem::depth): indented, its long name ("VolGroup00/
+        // LogVol00") taking the device's place - the row above is where it is read from -
+        // so the sizes stay in their columns and the row in the 80-column box.
+        const std::string indented = std::string(2 * static_cast<std::size_t>(i.depth), ' ') + i.name;
+        char sizes[256];
+        std::snprintf(sizes, sizeof sizes, " %-8s %9s %9s\n", i.fs_type.empty() ? "-" : i.fs_type.c_str(),
+                      format_bytes(i.device_bytes).c_str(), format_bytes(i.used_bytes).c_str());
+        return column(indented, kBeforeFsColumns) + sizes;
+    }
     if (i.fs_type == "disk") {
         std::string device = i.device.substr(0, i.device.find(" ("));
         std::string table;
@@ -58,12 +58,11 @@ std::string plan_text(const FlowState& flow) {
     const Job& job = flow.job;
     std::string text = flow.t("plan.header", {{"mode", job_mode_name(job.mode)}, {"image", job.image},
                                               {"repo", flow.repo.describe}}) + "\n\n";
-    const std::size_t name_columns = name_width(flow.plan);
-    text += column(flow.t("column.name"), name_columns) + "    " +
+    text += column(flow.t("column.name"), kNameColumns) + "    " +
             column(flow.t(is_save(job.mode) ? "column.source" : "column.target"), 16) + " " +
             column(flow.t("column.fs"), 8) + " " + column(flow.t("column.size"), 9, true) + " " +
             column(flow.t("column.used"), 9, true) + "\n";
-    for (const auto& i : flow.plan.items) text += plan_line(flow, i, name_columns);
+    for (const auto& i : flow.plan.items) text += plan_line(flow, i);
     text += "\n" + flow.t("plan.total", {{"used", format_bytes(flow.plan.total_used_bytes())}});
     if (is_save(job.mode)) text += "\n" + flow.t("plan.free", {{"free", format_bytes(flow.repo.free_bytes)}});
     for (const auto& w : flow.plan.warnings)
