@@ -6,6 +6,8 @@
 #include "core/units.h"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 namespace kura::tui {
 namespace {
@@ -21,12 +23,15 @@ std::string through_pvs_kind(const LvmLogicalVolume& lv) {
     return "?";
 }
 
-std::string lv_line(const FlowState& flow, const ListedVolumeGroup& vg, const ListedLogicalVolume& l) {
+// The LV's line, and a second one under it with why when that is a sentence of the engine's.
+std::vector<std::string> lv_lines(const FlowState& flow, const ListedVolumeGroup& vg, const ListedLogicalVolume& l) {
     const std::string name = vg.found.vg.name + "/" + l.lv->name;
     const std::string size = format_bytes(l.size_bytes);
     if (l.verdict.layout == LvLayout::through_pvs)
-        return flow.t("volume.through_pvs", {{"name", name}, {"size", size}, {"type", through_pvs_kind(*l.lv)}});
-    if (l.verdict.layout == LvLayout::snapshot) return flow.t("volume.snapshot", {{"name", name}, {"size", size}});
+        return {flow.t("volume.through_pvs", {{"name", name}, {"size", size}, {"type", through_pvs_kind(*l.lv)}})};
+    if (l.verdict.layout == LvLayout::snapshot) return {flow.t("volume.snapshot", {{"name", name}, {"size", size}})};
+    // Its filesystem was never probed: "unformatted" would be wrong, and the reason is long.
+    if (l.unreadable) return {flow.t("volume.unreadable", {{"name", name}, {"size", size}}), "  (" + l.note + ")"};
     const std::string fs = l.fs_type.empty() ? flow.t("fs.unknown") : l.fs_type;
     std::string line = l.used_known ? flow.t("volume.lv_used", {{"name", name}, {"fs", fs}, {"used", format_bytes(l.used_bytes)},
                                                                {"size", size}})
@@ -34,7 +39,7 @@ std::string lv_line(const FlowState& flow, const ListedVolumeGroup& vg, const Li
     if (l.verdict.layout == LvLayout::striped) line += "  " + flow.t("volume.striped");
     // Why its filesystem was not read, as the engine said it.
     if (!l.note.empty()) line += "  (" + l.note + ")";
-    return line;
+    return {line};
 }
 
 ScreenItem note(const std::string& key, const std::string& line) {
@@ -56,8 +61,12 @@ std::vector<ScreenItem> FlowState::volume_notes(const std::vector<std::string>& 
         if (vg.member_names.empty()) continue;
         // A VG spanning disks is listed once, under its first PV; its other PVs point there.
         if (named(vg.member_names.front())) {
-            for (const auto& l : vg.lvs)
-                if (l.verdict.layout != LvLayout::hidden) notes.push_back(note(vg_name + "/" + l.lv->name, lv_line(*this, vg, l)));
+            for (const auto& l : vg.lvs) {
+                if (l.verdict.layout == LvLayout::hidden) continue;
+                const auto lines = lv_lines(*this, vg, l);
+                for (std::size_t i = 0; i < lines.size(); ++i)
+                    notes.push_back(note(vg_name + "/" + l.lv->name + (i ? ":" + std::to_string(i) : ""), lines[i]));
+            }
             if (vg.found.vg.lvs.empty()) notes.push_back(note(vg_name, t("volume.no_lvs", {{"vg", vg_name}})));
             for (const auto& missing : vg.found.missing)
                 notes.push_back(note(vg_name + ":" + missing, t("volume.missing_pv", {{"vg", vg_name}, {"pv", missing}})));

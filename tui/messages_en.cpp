@@ -121,6 +121,7 @@ const Catalog& english_catalog() {
         {"volume.lv", "{name}  {fs}  {size}"},
         {"volume.striped", "striped"},
         {"volume.through_pvs", "{name}  {size}  {type}: copied whole with its PVs"},
+        {"volume.unreadable", "{name}  {size}  copied whole with its PVs"},
         {"volume.snapshot", "{name}  {size}  snapshot: not saved as a volume"},
         {"volume.no_lvs", "{vg}: no logical volumes"},
         {"volume.missing_pv", "{vg}: PV {pv} is missing"},

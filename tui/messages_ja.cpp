@@ -120,6 +120,7 @@ const Catalog& japanese_catalog() {
         {"volume.lv", "{name}  {fs}  {size}"},
         {"volume.striped", "ストライプ"},
         {"volume.through_pvs", "{name}  {size}  {type}: PV ごとそのままコピー"},
+        {"volume.unreadable", "{name}  {size}  PV ごとそのままコピー"},
         {"volume.snapshot", "{name}  {size}  スナップショット: ボリュームとしては保存しません"},
         {"volume.no_lvs", "{vg}: 論理ボリュームがありません"},
         {"volume.missing_pv", "{vg}: PV {pv} が見つかりません"},

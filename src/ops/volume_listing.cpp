@@ -29,6 +29,7 @@ void probe_logical_volume(const ListedVolumeGroup& vg, ListedLogicalVolume& list
     const std::string unavailable = logical_volume_node_unavailable(vg.found.vg, *listed.lv);
     if (!unavailable.empty()) {
         listed.note = unavailable;
+        listed.unreadable = true;
         return;
     }
     try {

@@ -21,6 +21,9 @@ struct ListedLogicalVolume {
     std::uint64_t used_bytes = 0;    // by the filesystem reader; 0 when unknown
     bool used_known = false;
     std::string note;                // why it was not probed, or why its filesystem was not read
+    // No node of kura's own can read it here (`note` says why: two segments without
+    // device-mapper...): a save copies its PVs whole, as for a through_pvs LV.
+    bool unreadable = false;
 };
 
 struct ListedVolumeGroup {
