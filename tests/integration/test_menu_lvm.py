@@ -194,6 +194,47 @@ class MenuLvm(kt.KuraTestCase):
         self.assertEqual(os.listdir(self.repo), [])
         self.assertEqual(kt.sha256_file(layout.path), sha)
 
+    def test_damaged_lvm_metadata_is_named_and_nothing_is_written(self):
+        """A PV whose metadata area header fails its CRC: the save list says so (the
+        partitions still listed), and the plan of a save of it is refused with the same words,
+        as `kura saveparts` refuses it (exit 5)."""
+        damaged = self.path("damaged.img")
+        kt.run(["cp", "--sparse=always", self.layout.path, damaged])
+        with open(damaged, "r+b") as f:
+            f.seek(self.layout.pv_offset + 4096 + 100)  # inside the header its CRC covers
+            f.write(b"\xff\xfe")
+        sha = kt.sha256_file(damaged)
+        disk = self.enterContext(kt.partitioned_loop(damaged))
+        pv = os.path.basename(disk) + "p2"
+        problem = "the LVM metadata of %s is damaged: the metadata area at byte 4096 has a bad header CRC" % pv
+        rc, out, err = kt.run_kura("saveparts", "--repo", self.repo, "--dry-run", "--progress=none", "x", disk + "p2")
+        self.assertEqual(rc, 5, kt.describe(rc, out, err))
+        self.assertIn(problem, err)
+
+        m = MenuTerminal(["--devices", disk, "--log", self.path("menu.log"), "--lang", "en", "--keymap", "us",
+                          "--repo", self.repo])
+        self.addCleanup(m.close)
+        m.wait_for("Image repository")
+        m.keys("Enter")
+        self.choose(m, "saveparts")
+        m.wait_for("Image name")
+        m.keys("C-u")
+        m.type("damaged-img")
+        m.keys("Enter")
+        shown = m.wait_for("Partitions to save", pv, os.path.basename(disk) + "p1")
+        self.assertIn(problem, " ".join(shown.replace("│", " ").split()))
+        self.assertNotIn("VolGroup00/", shown)
+        m.select(pv)
+        m.keys("Space", "Enter")
+        m.wait_for("Options")
+        self.choose(m, "Continue")
+        shown = m.wait_for("This cannot be done:")
+        self.assertIn("This cannot be done: " + problem, " ".join(shown.replace("│", " ").split()))
+        self.assertNotIn("The plan", shown)
+        m.close()
+        self.assertEqual(os.listdir(self.repo), [])
+        self.assertEqual(kt.sha256_file(damaged), sha)
+
 
 if __name__ == "__main__":
     kt.main()
