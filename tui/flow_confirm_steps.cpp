@@ -17,13 +17,13 @@ namespace {
 
 // ----- the plan -----
 
-// The engine's plan names a disk's own row "disk", with the table kind and (saving) the
-// identity in its device: "/dev/vda (gpt, serial:X)". What that row copies is the table and
-// the boot code, so it says so instead of showing a filesystem and sizes it does not have.
 // The columns before the filesystem: the name (10), the arrow and the device (16).
 constexpr std::size_t kNameColumns = 10;
 constexpr std::size_t kBeforeFsColumns = kNameColumns + 4 + 16;
 
+// The engine's plan names a disk's own row "disk", with the table kind and (saving) the
+// identity in its device: "/dev/vda (gpt, serial:X)". What that row copies is the table and
+// the boot code, so it says so instead of showing a filesystem and sizes it does not have.
 std::string plan_line(const FlowState& flow, const PlanItem& i) {
     bool restore = !is_save(flow.job.mode);
     const char* arrow = restore ? "->" : "<-";
