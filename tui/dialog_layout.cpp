@@ -19,12 +19,19 @@ Body body_of(const Screen& screen) {
 
 std::vector<std::wstring> item_rows(const Screen& screen, const std::vector<bool>& ticks) {
     int label_column = 0;
-    for (const ScreenItem& item : screen.items) label_column = std::max(label_column, text_width(widen(item.label)));
+    // A note's label is a whole line: it must not push the items' detail column aside.
+    for (const ScreenItem& item : screen.items)
+        if (!item.note) label_column = std::max(label_column, text_width(widen(item.label)));
     std::vector<std::wstring> rows;
     rows.reserve(screen.items.size());
     for (std::size_t i = 0; i < screen.items.size(); ++i) {
         const ScreenItem& item = screen.items[i];
         std::wstring row;
+        if (item.note) {
+            // Under the label of the item above: past where its tick box is, and two more.
+            rows.push_back(std::wstring(screen.kind == ScreenKind::checklist ? 6 : 2, L' ') + widen(item.label));
+            continue;
+        }
         if (screen.kind == ScreenKind::checklist) row = (i < ticks.size() && ticks[i]) ? L"[x] " : L"[ ] ";
         row += pad(widen(item.label), label_column);
         // The reason comes before the detail: a long detail is cut at the box's edge, and

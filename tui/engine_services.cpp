@@ -93,6 +93,10 @@ SaveRequest EngineServices::save_job_request(const Job& job) const {
     return request;
 }
 
+std::vector<ListedVolumeGroup> EngineServices::volume_groups(const std::vector<DiskInfo>& disks) {
+    return list_volume_groups(disks);
+}
+
 std::vector<DiskInfo> EngineServices::disks() {
     DiscoveryOptions discovery;
     discovery.only = options_.only_devices;

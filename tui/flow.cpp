@@ -57,6 +57,7 @@ void FlowState::back() {
 
 void FlowState::entered() {
     if (step_row(step).reads_disks) refresh_disks();
+    if (step_row(step).reads_volumes) refresh_volume_groups();
 }
 
 void FlowState::return_to(Step earlier, const std::string& message) {
@@ -123,6 +124,16 @@ void FlowState::refresh_disks() {
         disks = services.disks();
     } catch (const std::exception& e) {
         disks.clear();
+        error = engine_text(language, e);
+    }
+}
+
+void FlowState::refresh_volume_groups() {
+    try {
+        volume_groups = services.volume_groups(disks);
+    } catch (const std::exception& e) {
+        // A damaged PV: the disks are still listed (saving one is refused with the same words).
+        volume_groups.clear();
         error = engine_text(language, e);
     }
 }

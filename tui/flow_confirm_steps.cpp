@@ -17,23 +17,38 @@ namespace {
 
 // ----- the plan -----
 
+// The columns before the filesystem: the name (10), the arrow and the device (16).
+constexpr std::size_t kNameColumns = 10;
+constexpr std::size_t kBeforeFsColumns = kNameColumns + 4 + 16;
+
 // The engine's plan names a disk's own row "disk", with the table kind and (saving) the
 // identity in its device: "/dev/vda (gpt, serial:X)". What that row copies is the table and
 // the boot code, so it says so instead of showing a filesystem and sizes it does not have.
 std::string plan_line(const FlowState& flow, const PlanItem& i) {
     bool restore = !is_save(flow.job.mode);
     const char* arrow = restore ? "->" : "<-";
+    const std::string name = column(i.name, kNameColumns);
+    if (i.depth > 0) {
+        // An LV under its PV's row (PlanItem::depth): indented, its long name ("VolGroup00/
+        // LogVol00") taking the device's place - the row above is where it is read from -
+        // so the sizes stay in their columns and the row in the 80-column box.
+        const std::string indented = std::string(2 * static_cast<std::size_t>(i.depth), ' ') + i.name;
+        char sizes[256];
+        std::snprintf(sizes, sizeof sizes, " %-8s %9s %9s\n", i.fs_type.empty() ? "-" : i.fs_type.c_str(),
+                      format_bytes(i.device_bytes).c_str(), format_bytes(i.used_bytes).c_str());
+        return column(indented, kBeforeFsColumns) + sizes;
+    }
     if (i.fs_type == "disk") {
         std::string device = i.device.substr(0, i.device.find(" ("));
         std::string table;
         if (auto open = i.device.find(" ("); open != std::string::npos)
             table = i.device.substr(open + 2, i.device.find_first_of(",)", open + 2) - open - 2);
         char line[512];
-        std::snprintf(line, sizeof line, "%-10s %s %-16s ", i.name.c_str(), arrow, device.c_str());
+        std::snprintf(line, sizeof line, "%s %s %-16s ", name.c_str(), arrow, device.c_str());
         return line + flow.t("plan.disk_row", {{"table", table.empty() ? "?" : table}}) + "\n";
     }
     char line[512];
-    std::snprintf(line, sizeof line, "%-10s %s %-16s %-8s %9s %9s\n", i.name.c_str(), arrow, i.device.c_str(),
+    std::snprintf(line, sizeof line, "%s %s %-16s %-8s %9s %9s\n", name.c_str(), arrow, i.device.c_str(),
                   i.fs_type.empty() ? "-" : i.fs_type.c_str(), format_bytes(i.device_bytes).c_str(),
                   format_bytes(i.used_bytes).c_str());
     return line;
@@ -43,7 +58,7 @@ std::string plan_text(const FlowState& flow) {
     const Job& job = flow.job;
     std::string text = flow.t("plan.header", {{"mode", job_mode_name(job.mode)}, {"image", job.image},
                                               {"repo", flow.repo.describe}}) + "\n\n";
-    text += column(flow.t("column.name"), 10) + "    " +
+    text += column(flow.t("column.name"), kNameColumns) + "    " +
             column(flow.t(is_save(job.mode) ? "column.source" : "column.target"), 16) + " " +
             column(flow.t("column.fs"), 8) + " " + column(flow.t("column.size"), 9, true) + " " +
             column(flow.t("column.used"), 9, true) + "\n";

@@ -62,6 +62,9 @@ Screen save_disks_screen(const FlowState& flow) {
         i.checked = std::find(flow.job.devices.begin(), flow.job.devices.end(), d.identity()) != flow.job.devices.end();
         if (d.name == flow.repo_disk) flow.refuse(i, flow.t("reason.holds_repository"));
         s.items.push_back(i);
+        std::vector<std::string> names{d.name};
+        for (const auto& p : d.partitions) names.push_back(p.name);
+        for (auto& note : flow.volume_notes(names)) s.items.push_back(std::move(note));
     }
     if (s.items.empty()) s.text += "\n\n" + flow.t("disks.none");
     return s;
@@ -84,6 +87,7 @@ Screen save_parts_screen(const FlowState& flow) {
             i.checked = std::find(flow.job.devices.begin(), flow.job.devices.end(), p.path) != flow.job.devices.end();
             if (d.name == flow.repo_disk && !p.mount_points.empty()) flow.refuse(i, flow.t("reason.holds_repository"));
             s.items.push_back(i);
+            for (auto& note : flow.volume_notes({p.name})) s.items.push_back(std::move(note));
         }
     if (s.items.empty()) {
         s.text += "\n\n" + flow.t("disks.none");
@@ -147,9 +151,9 @@ void save_options_answer(FlowState& flow, const Answer& a) {
 constexpr StepRow kRows[] = {
     {.step = Step::save_name, .name = "save_name", .screen = save_name_screen, .answer = save_name_answer},
     {.step = Step::save_disks, .name = "save_disks", .screen = save_disks_screen, .answer = save_disks_answer,
-     .reads_disks = true},
+     .reads_disks = true, .reads_volumes = true},
     {.step = Step::save_parts, .name = "save_parts", .screen = save_parts_screen, .answer = save_parts_answer,
-     .reads_disks = true},
+     .reads_disks = true, .reads_volumes = true},
     {.step = Step::save_options, .name = "save_options", .screen = save_options_screen,
      .answer = save_options_answer},
 };

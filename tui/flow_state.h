@@ -66,6 +66,9 @@ struct FlowState {
     std::string local_partition_name;  // a dev: preset's partition: the local_partition cursor starts there
 
     std::vector<DiskInfo> disks;
+    // Read with the disks on the save lists. Moved, never copied: each listed LV points
+    // into its own group's metadata.
+    std::vector<ListedVolumeGroup> volume_groups;
     std::vector<NetworkInterface> interfaces;
     std::vector<ImageNeed> needs;
     std::vector<std::string> chosen_targets;  // per image disk or partition, as the job names it
@@ -110,6 +113,9 @@ struct FlowState {
                         ScreenKind kind = ScreenKind::input) const;
     std::string disk_detail(const DiskInfo& d) const;
     std::string partition_detail(const PartitionInfo& p) const;
+    // The notes under a disk or partition row: the LVs of each volume group whose first PV
+    // is one of `pv_names` (a disk, or its partitions), and a line for its other PVs.
+    std::vector<ScreenItem> volume_notes(const std::vector<std::string>& pv_names) const;
     // The running job's screen (the running step shows it before the first numbers).
     Screen progress_screen(const ProgressSnapshot& p) const;
 
@@ -122,6 +128,7 @@ struct FlowState {
     // The repository may have changed (a save just finished): read it again.
     void reread_repository();
     void refresh_disks();
+    void refresh_volume_groups();
     // The engine's dry run of the job as chosen; on success on to `plan_step`.
     void make_plan(Step plan_step);
     void job_finished(const JobResult& r);

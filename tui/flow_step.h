@@ -24,6 +24,9 @@ struct StepRow {
     FlowAction action = FlowAction::show;  // what the front does on this step
     // Entering it reads the disks again, so a disk plugged in or partitioned meanwhile shows up.
     bool reads_disks = false;
+    // ... and the LVM volume groups on them, whose LVs it lists under their disks (reading
+    // each LV's used blocks takes a moment: only the save lists show them).
+    bool reads_volumes = false;
 };
 
 const StepRow& step_row(flow_steps::Step step);

@@ -43,13 +43,15 @@ std::string list_heading(const std::string& label, std::size_t label_width, cons
 
 std::size_t widest_key(const std::vector<ScreenItem>& items, const std::string& heading) {
     std::size_t widest = columns_of(heading);
-    for (const auto& i : items) widest = std::max(widest, columns_of(i.label));
+    for (const auto& i : items)
+        if (!i.note) widest = std::max(widest, columns_of(i.label));
     return widest;
 }
 
 // Labels padded to `width`, so the front's own label column is exactly as wide as the heading's.
 void pad_labels(std::vector<ScreenItem>& items, std::size_t width) {
-    for (auto& i : items) i.label = column(i.label, width);
+    for (auto& i : items)
+        if (!i.note) i.label = column(i.label, width);
 }
 
 }  // namespace kura::tui

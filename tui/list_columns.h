@@ -21,9 +21,9 @@ std::string size_column(std::uint64_t bytes);
 // A heading line above a list whose rows are `label_width` wide labels and then `detail`.
 std::string list_heading(const std::string& label, std::size_t label_width, const std::string& detail,
                          bool checklist = false);
-// The widest of the items' labels and the heading.
+// The widest of the items' labels (notes aside: theirs are whole lines) and the heading.
 std::size_t widest_key(const std::vector<ScreenItem>& items, const std::string& heading);
-// Labels padded to `width`, so the front's own label column is exactly as wide as the heading's.
+// Labels (not notes) padded to `width`, so the front's own label column is exactly as wide as the heading's.
 void pad_labels(std::vector<ScreenItem>& items, std::size_t width);
 
 }  // namespace kura::tui

@@ -8,6 +8,7 @@
 #include "device/disk_inventory.h"
 #include "ops/list_images.h"
 #include "ops/plan.h"
+#include "ops/volume_listing.h"
 #include "tui/job.h"
 
 #include <cstdint>
@@ -74,6 +75,13 @@ public:
 
     // Disks the operator may pick (confined by --devices), with refusals filled in.
     virtual std::vector<DiskInfo> disks() = 0;
+    // The LVM volume groups whose PVs are on `disks`, their LVs read without activating
+    // anything (ops/volume_listing.h). Throws Error naming a damaged PV. A machine a test
+    // describes without LVM need not say so: none by default.
+    virtual std::vector<ListedVolumeGroup> volume_groups(const std::vector<DiskInfo>& disks) {
+        (void)disks;
+        return {};
+    }
     virtual std::vector<NetworkInterface> network_interfaces() = 0;
     // Throws Error naming what failed (no DHCP answer, bad address).
     virtual void configure_network(const NetworkSettings& settings) = 0;

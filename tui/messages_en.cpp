@@ -116,6 +116,16 @@ const Catalog& english_catalog() {
         {"disks.none", "No disk was found."},
         {"disk.serial", "serial {serial}"},
         {"fs.unknown", "unformatted"},
+        // LVM: an LV's line under the disk holding its PV (tui/flow_volume_notes.cpp).
+        {"volume.lv_used", "{name}  {fs}  {used} used of {size}"},
+        {"volume.lv", "{name}  {fs}  {size}"},
+        {"volume.striped", "striped"},
+        {"volume.through_pvs", "{name}  {size}  {type}: copied whole with its PVs"},
+        {"volume.unreadable", "{name}  {size}  copied whole with its PVs"},
+        {"volume.snapshot", "{name}  {size}  snapshot: not saved as a volume"},
+        {"volume.no_lvs", "{vg}: no logical volumes"},
+        {"volume.missing_pv", "{vg}: PV {pv} is missing"},
+        {"volume.other_pv", "a PV of {vg}, whose volumes are listed under {first}"},
 
         {"options.title", "Options"},
         {"options.text", "Enter changes an option. Choose \"Continue\" when they are right."},

@@ -25,6 +25,9 @@ struct ScreenItem {
     bool enabled = true;
     std::string reason;  // why it is disabled (shown beside it)
     bool checked = false;
+    // A line about the item above it (an LV under the disk holding its PV): drawn indented,
+    // without a tick box, never chosen. Its whole text is `label`.
+    bool note = false;
 };
 
 struct Screen {

@@ -3,7 +3,7 @@
 // their PVs hold, read from the PVs without activating anything.
 #include "cli/common_options.h"
 #include "cli/verb.h"
-#include "cli/volume_groups_listing.h"
+#include "ops/volume_listing.h"
 #include "core/error.h"
 #include "device/disk_inventory.h"
 

@@ -1,4 +1,4 @@
-#include "cli/volume_groups_listing.h"
+#include "ops/volume_listing.h"
 
 #include "core/error.h"
 #include "core/json.h"
@@ -10,7 +10,7 @@
 #include <memory>
 #include <sstream>
 
-namespace kura::cli {
+namespace kura {
 namespace {
 
 const char* layout_name(LvLayout layout) {
@@ -29,6 +29,7 @@ void probe_logical_volume(const ListedVolumeGroup& vg, ListedLogicalVolume& list
     const std::string unavailable = logical_volume_node_unavailable(vg.found.vg, *listed.lv);
     if (!unavailable.empty()) {
         listed.note = unavailable;
+        listed.unreadable = true;
         return;
     }
     try {
@@ -200,4 +201,4 @@ std::string volume_groups_json(const std::vector<ListedVolumeGroup>& vgs) {
     return out + "]";
 }
 
-}  // namespace kura::cli
+}  // namespace kura

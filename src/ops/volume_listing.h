@@ -1,6 +1,7 @@
-// The LVM volume groups on the listed disks' PVs, for `kura list-disks`: each VG's LVs
-// with their filesystem and used bytes (read through kura's own LV node, the VG never
-// activated), or why an LV goes with its PVs; as lines under the disks and as JSON.
+// The LVM volume groups on the listed disks' PVs, for `kura list-disks` and the menu's
+// disk lists: each VG's LVs with their filesystem and used bytes (read through kura's own
+// LV node, the VG never activated), or why an LV goes with its PVs; as lines under the
+// disks and as JSON. In ops/ so that both fronts (cli/, tui/) share one reading.
 #pragma once
 
 #include "device/disk_inventory.h"
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace kura::cli {
+namespace kura {
 
 struct ListedLogicalVolume {
     const LvmLogicalVolume* lv = nullptr;
@@ -20,6 +21,9 @@ struct ListedLogicalVolume {
     std::uint64_t used_bytes = 0;    // by the filesystem reader; 0 when unknown
     bool used_known = false;
     std::string note;                // why it was not probed, or why its filesystem was not read
+    // No node of kura's own can read it here (`note` says why: two segments without
+    // device-mapper...): a save copies its PVs whole, as for a through_pvs LV.
+    bool unreadable = false;
 };
 
 struct ListedVolumeGroup {
@@ -37,4 +41,4 @@ std::string with_volume_groups(const std::string& table, const std::vector<Liste
 // The "volume_groups" JSON array.
 std::string volume_groups_json(const std::vector<ListedVolumeGroup>& vgs);
 
-}  // namespace kura::cli
+}  // namespace kura
