@@ -500,6 +500,9 @@ def loop_device(backing):
     dev = run(["losetup", "-f", "--show", backing]).stdout.strip()
     if not _LOOP_NAME.match(dev):
         raise AssertionError("unexpected losetup answer: %r" % dev)
+    # Partitions an earlier holder of this loop number added with partx (and a crash left)
+    # are not the file's: they would show as its partitions.
+    run(["partx", "-d", dev], check=False)
     try:
         yield dev
     finally:
