@@ -9,12 +9,6 @@
 
 namespace kura::xfs {
 
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
-std::uint32_t be32(const std::uint8_t* p) {
-    return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-}
-std::uint64_t be64(const std::uint8_t* p) { return std::uint64_t{be32(p)} << 32 | be32(p + 4); }
-
 bool crc_matches(const std::uint8_t* bytes, std::size_t length, std::size_t crc_offset) {
     std::vector<std::uint8_t> copy(bytes, bytes + length);
     std::memset(copy.data() + crc_offset, 0, 4);

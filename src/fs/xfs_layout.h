@@ -3,6 +3,8 @@
 // that turns XFS block numbers into byte offsets. Layout: docs/image-format.md, "XFS".
 #pragma once
 
+#include "core/byte_order.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -59,9 +61,9 @@ Superblock parse_superblock(const std::string& path, const std::uint8_t* bytes, 
 void refuse_unsupported_features(const std::string& path, const Superblock& sb);
 
 // Big-endian readers, shared by the AG header and log parsers.
-std::uint16_t be16(const std::uint8_t* p);
-std::uint32_t be32(const std::uint8_t* p);
-std::uint64_t be64(const std::uint8_t* p);
+using kura::be16;
+using kura::be32;
+using kura::be64;
 // Whether the little-endian CRC32C at `crc_offset` matches `bytes[0, length)` with that
 // field taken as zero (how v5 metadata is checksummed).
 bool crc_matches(const std::uint8_t* bytes, std::size_t length, std::size_t crc_offset);

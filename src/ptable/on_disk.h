@@ -5,6 +5,7 @@
 // Internal to src/ptable/.
 #pragma once
 
+#include "core/byte_order.h"
 #include "ptable/partition_table.h"
 
 #include <cstddef>
@@ -18,12 +19,10 @@ class Device;
 
 namespace ptable {
 
-inline std::uint16_t le16(const std::uint8_t* p) { return std::uint16_t(p[0] | (p[1] << 8)); }
-inline std::uint32_t le32(const std::uint8_t* p) { return std::uint32_t(le16(p)) | (std::uint32_t(le16(p + 2)) << 16); }
-inline std::uint64_t le64(const std::uint8_t* p) { return std::uint64_t(le32(p)) | (std::uint64_t(le32(p + 4)) << 32); }
-inline void put_le32(std::uint8_t* p, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) p[i] = std::uint8_t(v >> (8 * i));
-}
+using kura::le16;
+using kura::le32;
+using kura::le64;
+using kura::put_le32;
 
 // MBR layout (the same 512 bytes at the start of sector 0 whatever the sector size).
 inline constexpr std::size_t mbr_size = 512;

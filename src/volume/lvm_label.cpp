@@ -4,6 +4,7 @@
 // "Volumes"). Every number read here is bounded by the device before anything uses it.
 #include "volume/lvm_metadata.h"
 
+#include "core/byte_order.h"
 #include "core/crc32.h"
 #include "core/error.h"
 #include "device/device.h"
@@ -18,16 +19,6 @@ namespace {
 constexpr std::size_t sector_bytes = 512;
 constexpr int label_scan_sectors = 4;  // lvm2's LABEL_SCAN_SECTORS
 constexpr std::size_t pv_uuid_chars = 32;
-
-std::uint64_t le64(const unsigned char* p) {
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
-}
-
-std::uint32_t le32(const unsigned char* p) {
-    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
-}
 
 [[noreturn]] void damaged(const std::string& label, const std::string& what) {
     throw Error(ExitCode::source_unsupported, "the LVM label of " + label + " is damaged: " + what);

@@ -4,6 +4,7 @@
 // committed copy. lvm2's lib/format_text/layout.h and format-text.c define the layout.
 #include "volume/lvm_metadata.h"
 
+#include "core/byte_order.h"
 #include "core/error.h"
 #include "device/device.h"
 #include "volume/lvm_crc.h"
@@ -19,16 +20,6 @@ namespace {
 constexpr std::size_t header_bytes = 512;
 constexpr char mda_magic[] = " LVM2 x[5A%r0N*>";
 constexpr std::uint32_t raw_locn_ignored = 1;
-
-std::uint64_t le64(const unsigned char* p) {
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
-}
-
-std::uint32_t le32(const unsigned char* p) {
-    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
-}
 
 struct AreaRead {
     std::string text;      // empty: the area holds no committed VG (orphan PV) or is ignored

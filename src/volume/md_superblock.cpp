@@ -1,5 +1,6 @@
 #include "volume/md_superblock.h"
 
+#include "core/byte_order.h"
 #include "core/error.h"
 
 #include <array>
@@ -24,12 +25,6 @@ constexpr std::uint32_t feature_journal = 512;
 // 1.x roles at or above this are not slots (md_p.h MD_DISK_ROLE_MAX, _SPARE, _FAULTY).
 constexpr std::uint16_t role_max = 0xff00;
 constexpr std::uint16_t role_faulty = 0xfffe;
-
-std::uint32_t le32(const std::uint8_t* p) {
-    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
-}
-std::uint16_t le16(const std::uint8_t* p) { return std::uint16_t(p[0] | p[1] << 8); }
-std::uint64_t le64(const std::uint8_t* p) { return le32(p) | std::uint64_t(le32(p + 4)) << 32; }
 
 [[noreturn]] void damaged(const std::string& label, const std::string& field, const std::string& what) {
     throw Error(ExitCode::source_unsupported, label + ": md superblock " + field + " " + what);
