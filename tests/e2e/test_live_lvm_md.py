@@ -136,6 +136,7 @@ class LiveLvmMd(LiveTestCase):
         # ---- 4. The restored VG and array, in the guest.
         out = self.run_ok(g, "vgchange -ay VolGroup00 2>&1; ls -1 /dev/mapper /dev/VolGroup00; "
                           "lvs --noheadings -o lv_name,lv_attr VolGroup00")
+        print("\n--- after restore, vgchange -ay:\n" + out, flush=True)
         self.assertIn("2 logical volume(s) in volume group \"VolGroup00\" now active", out)
         self.assertRegex(out, r"(?m)^VolGroup00-LogVol00$")
         self.assertRegex(out, r"LogVol00 +-wi-a-----")
@@ -151,6 +152,7 @@ class LiveLvmMd(LiveTestCase):
 
         out = self.run_ok(g, "mdadm --assemble /dev/md0 /dev/vdc1 /dev/vdd1 2>&1; mdadm --detail /dev/md0; "
                           "cat /proc/mdstat")
+        print("\n--- after restore, mdadm --assemble and --detail:\n" + out, flush=True)
         self.assertRegex(out, r"State : clean *\n")
         self.assertRegex(out, r"Active Devices : 2\n")
         self.assertRegex(out, r"Working Devices : 2\n")
