@@ -150,7 +150,10 @@ class LiveLvmMd(LiveTestCase):
         self.assertIn('TYPE="swap"', out)
         self.run_ok(g, "umount /mnt/root /mnt/boot && vgchange -an VolGroup00")
 
-        out = self.run_ok(g, "mdadm --assemble /dev/md0 /dev/vdc1 /dev/vdd1 2>&1; mdadm --detail /dev/md0; "
+        # A restore may leave the array it recreated running (under any name): it is
+        # stopped and assembled again from its members, as at the server's next boot.
+        out = self.run_ok(g, "mdadm --stop --scan; mdadm --assemble /dev/md0 /dev/vdc1 /dev/vdd1 2>&1; "
+                          "mdadm --detail /dev/md0; "
                           "cat /proc/mdstat")
         print("\n--- after restore, mdadm --assemble and --detail:\n" + out, flush=True)
         self.assertRegex(out, r"State : clean *\n")
