@@ -160,6 +160,7 @@ class LiveLvmMd(LiveTestCase):
         self.assertRegex(out, r"Active Devices : 2\n")
         self.assertRegex(out, r"Working Devices : 2\n")
         self.assertRegex(out, r"UUID : %s\n" % md_uuid)
+        self.assertRegex(out, r"Name : data *\n")  # as created (no "(none):" host prefix: mdadm.conf)
         self.assertRegex(out, r"md0 : active raid1 .*\n.*\[2/2\] \[UU\]")
         self.run_ok(g, "mount -o ro /dev/md0 /mnt/md")
         self.assertEqual(self.guest_files(g, "/mnt/md"), md_files)
