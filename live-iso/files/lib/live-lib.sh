@@ -142,8 +142,12 @@ coldplug() {
   done
   # What no device announces: filesystems kura mounts and the disk/CD class drivers. kura
   # mounts a repository with what /proc/filesystems lists, so exfat and xfs are loaded now; fuse is
-  # for ntfs-3g (NTFS repositories: Debian's kernel has no ntfs3).
-  modprobe -a -q sd_mod sr_mod isofs vfat nls_utf8 nls_cp437 nls_ascii ext4 exfat xfs fuse loop 2>/dev/null
+  # for ntfs-3g (NTFS repositories: Debian's kernel has no ntfs3). dm-mod and md-mod are the
+  # cores lvm2 and mdadm talk to; loading them starts nothing (md as a module never
+  # autodetects arrays, and no VG is activated: see /etc/lvm/lvm.conf). The RAID
+  # personalities and dm targets are loaded on demand when an array or LV is started.
+  modprobe -a -q sd_mod sr_mod isofs vfat nls_utf8 nls_cp437 nls_ascii ext4 exfat xfs fuse loop \
+    dm-mod md-mod 2>/dev/null
 }
 
 # The WWID of every SCSI/NVMe disk, one "wwid disk" line each.
