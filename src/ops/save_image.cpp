@@ -63,6 +63,7 @@ void write_volume_groups(ImageSaveSession& session, const SavedVolumeGroups& lvm
         if (!text.empty() && text.back() != '\n') text += '\n';
         session.write_file(lvm_conf_file_name(vg.name), text);
     }
+    for (const auto& [partition, header] : lvm.pv_headers) session.write_file(pv_header_file_name(partition), header);
     for (const auto& v : lvm.volumes)
         if (v.part.role == PartitionRole::swap)
             session.write_file("swappt-" + lvm_image_name(v.vg, v.lv) + ".info", swap_info_text(v.part.probe));

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/run_tool.h"
+#include "device/device.h"
 #include "volume/lvm_discovery.h"
 
 #include <algorithm>
@@ -61,7 +62,21 @@ std::string missing_members_message(const DiscoveredVolumeGroup& found, const st
     return s + "); save every disk that holds a PV of " + found.vg.name + " in one image";
 }
 
+// What lies before a PV's first extent: its label and (first) metadata area. Kept in the
+// image for inspection and by-hand recovery (`dd` it back, then `pvck`); the restore itself
+// recreates it with pvcreate --restorefile, as Clonezilla does.
+std::vector<std::uint8_t> read_pv_header(const LvmVolumeGroup& vg, const std::string& uuid, const PvLocation& where) {
+    constexpr std::uint64_t cap = 64ull << 20;  // pe_start is 1 MiB by default; a larger one is aligned data
+    const LvmPhysicalVolume* pv = vg.pv_with_id(uuid);
+    const std::uint64_t bytes = std::min<std::uint64_t>({pv ? pv->pe_start * 512 : 0, where.size, cap});
+    std::vector<std::uint8_t> header(static_cast<std::size_t>(bytes));
+    if (bytes > 0) Device::open(where.path, Access::read_only, Role::source).read_at(header.data(), header.size(), where.offset);
+    return header;
+}
+
 }  // namespace
+
+std::string pv_header_file_name(const std::string& partition) { return partition + "-lvm-pv-header"; }
 
 bool SavedVolumeGroups::is_member(const std::string& partition) const {
     return std::any_of(pvs.begin(), pvs.end(), [&](const LvmPvLine& pv) { return pv.partition == partition; });
@@ -109,7 +124,10 @@ SavedVolumeGroups inspect_volume_groups(const std::vector<PvCandidate>& candidat
                     m, "LVM physical volume of " + vg.name + ": copied whole (dd) because " + why);
             continue;
         }
-        for (std::size_t i = 0; i < members.size(); ++i) out.pvs.push_back({vg.name, members[i], member_uuids[i]});
+        for (std::size_t i = 0; i < members.size(); ++i) {
+            out.pvs.push_back({vg.name, members[i], member_uuids[i]});
+            out.pv_headers.emplace_back(members[i], read_pv_header(vg, member_uuids[i], found.found.at(member_uuids[i])));
+        }
         for (const auto& lv : vg.lvs) {
             LvVerdict verdict = classify_logical_volume(vg, lv);
             if (verdict.layout == LvLayout::hidden) continue;

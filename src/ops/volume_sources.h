@@ -22,6 +22,9 @@
 
 namespace kura {
 
+// The image file holding a PV partition's header area (kura's own; Clonezilla has none).
+std::string pv_header_file_name(const std::string& partition);
+
 // One LV imaged on its own: `part.name` is its image name (VolGroup00-LogVol00), `part.path`
 // the node it is read through.
 struct SavedLogicalVolume {
@@ -35,6 +38,9 @@ struct SavedVolumeGroups {
     std::vector<LvmPvLine> pvs;           // lvm_vg_dev.list
     std::vector<LvmLvLine> lvs;           // lvm_logv.list (not snapshots: they are not imaged)
     std::vector<LvmVolumeGroup> vgs;      // one lvm_<VG>.conf each
+    // Per PV partition saved by its LVs: its first pe_start bytes (label, metadata area), as
+    // they were when the save read the metadata: <part>-lvm-pv-header in the image.
+    std::vector<std::pair<std::string, std::vector<std::uint8_t>>> pv_headers;
     std::vector<SavedLogicalVolume> volumes;  // imaged or recorded (swap), in the image's order
     // Per PV partition copied whole although it holds a VG: why (for the plan).
     std::vector<std::pair<std::string, std::string>> whole_pv_notes;

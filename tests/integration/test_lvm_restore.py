@@ -129,7 +129,16 @@ class LvmRestore(KuraTestCase):
         self.assertKura(run_kura("savedisk", "--repo", repo, "--progress=none", "kura-lvm", self.disk.path), 0)
         names = os.listdir(os.path.join(repo, "kura-lvm"))
         self.assertIn("lvm_VolGroup00.conf", names)
-        self.assertFalse([n for n in names if n.startswith("server.img2.")], names)  # the PV has no stream
+        self.assertIn("server2", open(os.path.join(repo, "kura-lvm", "parts")).read().split())
+        self.assertFalse([n for n in names if n.startswith("server2.")], names)  # the PV has no stream
+        # The PV's header area (label and metadata area) is kept as it was, byte for byte.
+        with self.disk.pv_device() as pv:
+            pe_start = ld.pe_start_bytes(pv)
+        with open(os.path.join(repo, "kura-lvm", "server2-lvm-pv-header"), "rb") as f:
+            header = f.read()
+        with open(self.disk.path, "rb") as f:
+            f.seek(self.disk.pv_offset)
+            self.assertEqual(header, f.read(pe_start))
         self.assertKura(run_kura("checkimage", "--repo", repo, "--progress=none", "kura-lvm"), 0)
         target = kt.zeroed_file(self.path("target.img"), os.path.getsize(self.disk.path))
         self.assertKura(run_kura("restoredisk", "--repo", repo, "--progress=none", "--yes", "kura-lvm", target), 0)
