@@ -24,23 +24,23 @@ std::string member_words(const FlowState& flow, const ListedMdArray& a) {
     return out;
 }
 
-// The array's line, and a second one with the engine's words when its filesystem was not read.
+// The array's line, its members on a second (an 80-column screen has no room for both on
+// one), and a third with the engine's words when its filesystem was not read.
 std::vector<std::string> array_lines(const FlowState& flow, const ListedMdArray& l) {
     const MdArray& a = l.array;
     const std::string level = md_level_name(a.level), metadata = md_metadata_name(a.metadata);
-    const std::string members = member_words(flow, l);
     std::string line;
     if (l.copied_whole) {
-        line = flow.t("md.copied_whole",
-                      {{"name", a.device}, {"level", level}, {"metadata", metadata}, {"members", members}});
+        line = flow.t("md.copied_whole", {{"name", a.device}, {"level", level}, {"metadata", metadata}});
     } else {
         const std::string fs = l.fs_type.empty() ? flow.t("fs.unknown") : l.fs_type;
         line = flow.t(l.used_known ? "md.raid1_used" : "md.raid1",
                       {{"name", a.device}, {"level", level}, {"metadata", metadata}, {"fs", fs},
-                       {"used", format_bytes(l.used_bytes)}, {"size", format_bytes(a.array_size)}, {"members", members}});
+                       {"used", format_bytes(l.used_bytes)}, {"size", format_bytes(a.array_size)}});
     }
-    if (l.note.empty()) return {line};
-    return {line, "  (" + l.note + ")"};
+    std::vector<std::string> lines{line, "  " + flow.t("md.members", {{"members", member_words(flow, l)}})};
+    if (!l.note.empty()) lines.push_back("  (" + l.note + ")");
+    return lines;
 }
 
 }  // namespace

@@ -75,10 +75,11 @@ TEST_F(FlowMdTest, TheArraysAreListedUnderTheDiskOfTheirFirstMemberAndCannotBeCh
     Screen disks = f.screen();
     ASSERT_EQ(disks.step, "save_disks");
     EXPECT_EQ(notes_under(disks, "sda"),
-              (std::vector<std::string>{"md0  raid1 1.2  ext4  5.2 MB used of 15.7 MB  (members sda2 sdd1 sdc spare)",
+              (std::vector<std::string>{"md0  raid1 1.2  ext4  5.2 MB used of 15.7 MB",
+                                        "  (members sda2 sdd1 sdc spare)",
                                         "a member of md1, which is listed under sdb"}));
     EXPECT_EQ(notes_under(disks, "sdb"),
-              std::vector<std::string>{"md1  raid5 0.90  members copied whole  (members sdb sda1 stale)"});
+              (std::vector<std::string>{"md1  raid5 0.90  members copied whole", "  (members sdb sda1 stale)"}));
     EXPECT_EQ(notes_under(disks, "sdc"), std::vector<std::string>{"a member of md0, which is listed under sda2"});
     EXPECT_EQ(notes_under(disks, "sdd"), std::vector<std::string>{"a member of md0, which is listed under sda2"});
     // The notes sit between the disks: ticks still name the disks they are on.
@@ -102,7 +103,8 @@ TEST_F(FlowMdTest, ThePartitionListShowsThemUnderTheMemberPartitionInJapanese) {
     ASSERT_EQ(parts.step, "save_parts");
     EXPECT_EQ(notes_under(parts, "sda1"), std::vector<std::string>{"md1 のメンバー (sdb の下に表示)"});
     EXPECT_EQ(notes_under(parts, "sda2"),
-              std::vector<std::string>{"md0  raid1 1.2  ext4  15.7 MB 中 5.2 MB 使用  (メンバー sda2 sdd1 sdc スペア)"});
+              (std::vector<std::string>{"md0  raid1 1.2  ext4  15.7 MB 中 5.2 MB 使用",
+                                        "  (メンバー sda2 sdd1 sdc スペア)"}));
     EXPECT_EQ(notes_under(parts, "sdd1"), std::vector<std::string>{"md0 のメンバー (sda2 の下に表示)"});
     // A note's label is a whole line: the partitions' label column keeps its width.
     EXPECT_EQ(item_of(parts, "sda2").label.size(), item_of(parts, "sdd1").label.size());
