@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/units.h"
+#include "device/device.h"
 #include "device/probe.h"
 #include "fs/filesystem.h"
 #include "ops/disk_table_notes.h"
@@ -80,7 +81,9 @@ std::vector<ListedMdArray> list_md_arrays(const std::vector<DiskInfo>& disks) {
         if (path.empty()) return;
         // libblkid said so, but the superblock is what kura reads a member by: a device
         // without one is no member here (a save copies it whole and says why).
-        auto sb = read_md_superblock(path);
+        // Named as the save names it in messages (sda2), not by its path.
+        Device device = Device::open(path, Access::read_only, Role::source);
+        auto sb = read_md_superblock(device, 0, device.size(), name);
         if (!sb) return;
         members.push_back({name, path, *sb});
         places[name] = {disk_path, start, path};
