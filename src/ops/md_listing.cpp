@@ -32,8 +32,11 @@ MdMemberState not_read_state(const MdSuperblock& sb) {
 
 // The RAID1 array's filesystem, read through one in-sync member's data window.
 void probe_raid1(ListedMdArray& listed, const std::map<std::string, MemberPlace>& places) {
+    // A save refuses such an array (md_sources.h), so the listing says what it would need.
     if (!listed.array.missing_slots.empty()) {
-        listed.note = "slot " + std::to_string(listed.array.missing_slots.front()) + " missing";
+        std::string slots;
+        for (auto s : listed.array.missing_slots) slots += (slots.empty() ? "" : " ") + std::to_string(s);
+        listed.note = "slot " + slots + " missing: a save needs the disks of all its members";
         return;
     }
     try {

@@ -5,7 +5,8 @@
 - `kura list-disks` shows each array once, under the row of its first member: a RAID1 with
   its ext4 and the used bytes dumpe2fs counts in the member's data window, a RAID5 whose
   members are copied whole; --json gives level, metadata, members with slot and state.
-- a member with a damaged superblock: list-disks lists the disks, then exits 5 naming it.
+- a member with a damaged superblock: list-disks lists the disks, then exits 5 naming it;
+  one member of a pair: the array is listed with its missing slot.
 - the real kura-menu (tmux, 80x25) shows the same lines on the save lists: under the disk in
   English (savedisk), under the member partition in Japanese (saveparts); the other
   members point to where the array is listed.
@@ -151,6 +152,26 @@ class MenuMd(kt.KuraTestCase):
         self.assertIn("`-%s " % member, out)  # the disks are still listed
         self.assertNotIn("raid1", out)
         self.assertEqual(kt.sha256_file(damaged), before)
+
+    def test_one_member_of_a_pair_lists_the_missing_slot(self):
+        lone = self.path("r1-10-a.img")
+        kt.run(["zstd", "-q", "-d", "-f", os.path.join(FIXTURES, "r1-10-a.img.zst"), "-o", lone])
+        before = kt.sha256_file(lone)
+        with kt.partitioned_loop(lone) as dev:
+            member = os.path.basename(dev) + "p1"
+            rc, out, err = kt.run_kura("list-disks", "--devices", dev)
+            self.assertEqual(rc, 0, kt.describe(rc, out, err))
+            rc, js, err = kt.run_kura("list-disks", "--json", "--devices", dev)
+            self.assertEqual(rc, 0, kt.describe(rc, js, err))
+        lines = out.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("`-" + member + " "))
+        self.assertEqual(lines[at + 1], "    md0  raid1 1.0  15.7 MB  (members %s)  (slot 1 missing: a save needs the "
+                                        "disks of all its members)" % member, out)
+        (array,) = json.loads(js)["md_arrays"]
+        self.assertEqual(array["note"], "slot 1 missing: a save needs the disks of all its members")
+        self.assertEqual(array["fs_type"], "")
+        self.assertEqual(array["members"], [{"name": member, "state": "in sync", "slot": 0}])
+        self.assertEqual(kt.sha256_file(lone), before)
 
     def menu(self, language, env=None):
         m = MenuTerminal(["--devices", self.devices(), "--log", self.path("menu.log"), "--lang", language,
