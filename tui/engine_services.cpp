@@ -97,6 +97,10 @@ std::vector<ListedVolumeGroup> EngineServices::volume_groups(const std::vector<D
     return list_volume_groups(disks);
 }
 
+std::vector<ListedMdArray> EngineServices::md_arrays(const std::vector<DiskInfo>& disks) {
+    return list_md_arrays(disks);
+}
+
 std::vector<DiskInfo> EngineServices::disks() {
     DiscoveryOptions discovery;
     discovery.only = options_.only_devices;

@@ -45,6 +45,7 @@ public:
 
     std::vector<DiskInfo> disks() override;
     std::vector<ListedVolumeGroup> volume_groups(const std::vector<DiskInfo>& disks) override;
+    std::vector<ListedMdArray> md_arrays(const std::vector<DiskInfo>& disks) override;
     std::vector<NetworkInterface> network_interfaces() override;
     // Off the live system (and without KURA_ALLOW_NETWORK_SETUP=1) only `keep` is accepted.
     void configure_network(const NetworkSettings& settings) override;

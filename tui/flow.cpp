@@ -129,12 +129,21 @@ void FlowState::refresh_disks() {
 }
 
 void FlowState::refresh_volume_groups() {
+    bool damaged_pv = false;
     try {
         volume_groups = services.volume_groups(disks);
     } catch (const std::exception& e) {
         // A damaged PV: the disks are still listed (saving one is refused with the same words).
         volume_groups.clear();
         error = engine_text(language, e);
+        damaged_pv = true;
+    }
+    try {
+        md_arrays = services.md_arrays(disks);
+    } catch (const std::exception& e) {
+        // A damaged md superblock: the same, unless a damaged PV already said why.
+        md_arrays.clear();
+        if (!damaged_pv) error = engine_text(language, e);
     }
 }
 

@@ -69,6 +69,7 @@ struct FlowState {
     // Read with the disks on the save lists. Moved, never copied: each listed LV points
     // into its own group's metadata.
     std::vector<ListedVolumeGroup> volume_groups;
+    std::vector<ListedMdArray> md_arrays;  // read with the volume groups
     std::vector<NetworkInterface> interfaces;
     std::vector<ImageNeed> needs;
     std::vector<std::string> chosen_targets;  // per image disk or partition, as the job names it
@@ -115,7 +116,11 @@ struct FlowState {
     std::string partition_detail(const PartitionInfo& p) const;
     // The notes under a disk or partition row: the LVs of each volume group whose first PV
     // is one of `pv_names` (a disk, or its partitions), and a line for its other PVs.
+    // The md arrays whose first member is one of them follow (flow_md_notes.cpp).
     std::vector<ScreenItem> volume_notes(const std::vector<std::string>& pv_names) const;
+    std::vector<ScreenItem> md_notes(const std::vector<std::string>& member_names) const;
+    // A line under a row that is shown but never chosen.
+    static ScreenItem note_item(const std::string& key, const std::string& line);
     // The running job's screen (the running step shows it before the first numbers).
     Screen progress_screen(const ProgressSnapshot& p) const;
 

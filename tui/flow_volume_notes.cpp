@@ -43,13 +43,17 @@ std::vector<std::string> lv_lines(const FlowState& flow, const ListedVolumeGroup
 }
 
 ScreenItem note(const std::string& key, const std::string& line) {
-    ScreenItem i = FlowState::item("lvm:" + key, line);
+    return FlowState::note_item("lvm:" + key, line);
+}
+
+}  // namespace
+
+ScreenItem FlowState::note_item(const std::string& key, const std::string& line) {
+    ScreenItem i = item(key, line);
     i.enabled = false;
     i.note = true;
     return i;
 }
-
-}  // namespace
 
 std::vector<ScreenItem> FlowState::volume_notes(const std::vector<std::string>& pv_names) const {
     auto named = [&](const std::string& name) {
@@ -76,6 +80,7 @@ std::vector<ScreenItem> FlowState::volume_notes(const std::vector<std::string>& 
                 notes.push_back(note(vg_name + ":" + vg.member_names[m],
                                      t("volume.other_pv", {{"vg", vg_name}, {"first", vg.member_names.front()}})));
     }
+    for (auto& md : md_notes(pv_names)) notes.push_back(std::move(md));
     return notes;
 }
 

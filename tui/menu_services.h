@@ -8,6 +8,7 @@
 #include "device/disk_inventory.h"
 #include "ops/list_images.h"
 #include "ops/plan.h"
+#include "ops/md_listing.h"
 #include "ops/volume_listing.h"
 #include "tui/job.h"
 
@@ -79,6 +80,12 @@ public:
     // anything (ops/volume_listing.h). Throws Error naming a damaged PV. A machine a test
     // describes without LVM need not say so: none by default.
     virtual std::vector<ListedVolumeGroup> volume_groups(const std::vector<DiskInfo>& disks) {
+        (void)disks;
+        return {};
+    }
+    // The md arrays whose members are on `disks`, read without assembling anything
+    // (ops/md_listing.h). Throws Error naming a damaged superblock. None by default.
+    virtual std::vector<ListedMdArray> md_arrays(const std::vector<DiskInfo>& disks) {
         (void)disks;
         return {};
     }

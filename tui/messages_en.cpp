@@ -126,6 +126,16 @@ const Catalog& english_catalog() {
         {"volume.no_lvs", "{vg}: no logical volumes"},
         {"volume.missing_pv", "{vg}: PV {pv} is missing"},
         {"volume.other_pv", "a PV of {vg}, whose volumes are listed under {first}"},
+        // md RAID: an array's line under the disk holding its first member (tui/flow_md_notes.cpp).
+        {"md.raid1_used", "{name}  {level} {metadata}  {fs}  {used} used of {size}"},
+        {"md.raid1", "{name}  {level} {metadata}  {fs}  {size}"},
+        {"md.copied_whole", "{name}  {level} {metadata}  members copied whole"},
+        {"md.members", "(members {members})"},
+        {"md.other_member", "a member of {name}, which is listed under {first}"},
+        {"md.state.spare", "spare"},
+        {"md.state.stale", "stale"},
+        {"md.state.faulty", "faulty"},
+        {"md.state.rebuilding", "rebuilding"},
 
         {"options.title", "Options"},
         {"options.text", "Enter changes an option. Choose \"Continue\" when they are right."},

@@ -1,8 +1,10 @@
 // `kura list-disks`: the disks an operator may choose from, with what identifies them
 // across boots and why kura would refuse to write one; under them the LVM volume groups
-// their PVs hold, read from the PVs without activating anything.
+// their PVs hold, read from the PVs without activating anything, and the md arrays their
+// members make, read from the superblocks without assembling anything.
 #include "cli/common_options.h"
 #include "cli/verb.h"
+#include "ops/md_listing.h"
 #include "ops/volume_listing.h"
 #include "core/error.h"
 #include "device/disk_inventory.h"
@@ -27,26 +29,34 @@ int run_list_disks(const VerbCall& call) {
         options.probe_filesystems = false;
     }
     std::vector<DiskInfo> disks = discover_disks(options);
-    // A damaged PV must not hide the disks: they are listed, then the error ends the verb.
+    // A damaged PV or md superblock must not hide the disks: they are listed, then the
+    // first error ends the verb.
     std::vector<ListedVolumeGroup> vgs;
-    std::optional<Error> lvm_failure;
+    std::vector<ListedMdArray> arrays;
+    std::optional<Error> failure;
     if (!fake_tree) {
         try {
             vgs = list_volume_groups(disks);
         } catch (const Error& e) {
-            lvm_failure = e;
+            failure = e;
+        }
+        try {
+            arrays = list_md_arrays(disks);
+        } catch (const Error& e) {
+            if (!failure) failure = e;
         }
     }
     if (args.flag("--json")) {
         std::string json = disks_json(disks);
-        // disks_json ends with "]}\n": the volume groups join the same document.
+        // disks_json ends with "]}\n": the volume groups and md arrays join the same document.
         json.erase(json.size() - 2);
-        std::fputs((json + ",\"volume_groups\":" + volume_groups_json(vgs) + "}\n").c_str(), stdout);
+        json += ",\"volume_groups\":" + volume_groups_json(vgs) + ",\"md_arrays\":" + md_arrays_json(arrays) + "}\n";
+        std::fputs(json.c_str(), stdout);
     } else {
-        std::fputs(with_volume_groups(disks_table_text(disks), vgs).c_str(), stdout);
+        std::fputs(with_md_arrays(with_volume_groups(disks_table_text(disks), vgs), arrays).c_str(), stdout);
     }
     std::fflush(stdout);
-    if (lvm_failure) throw *lvm_failure;
+    if (failure) throw *failure;
     return 0;
 }
 

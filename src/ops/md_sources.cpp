@@ -5,20 +5,15 @@
 #include "core/run_tool.h"
 #include "device/device.h"
 #include "image/clonezilla_md.h"
+#include "ops/md_data_window.h"
 
 #include <algorithm>
 #include <map>
-#include <sys/stat.h>
 
 namespace kura {
 namespace {
 
 constexpr const char* member_type = "linux_raid_member";
-
-bool is_regular_file(const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
 
 std::string joined(const std::vector<std::string>& names) {
     std::string out;
@@ -31,15 +26,11 @@ struct MemberPlace {
     const SourcePartition* part = nullptr;
 };
 
-// Where the window onto a member's data is attached: the disk image file at the
-// partition's offset plus the data offset, or the partition's own device.
+// The window onto a member's data: the disk image file at the partition's offset plus the
+// data offset, or the partition's own device.
 std::unique_ptr<LoopWindow> data_window(const MemberPlace& place, const MdDataWindow& window) {
-    if (is_regular_file(place.disk->info.path)) {
-        const std::uint64_t start = place.part->entry.start * place.disk->table.sector_size;
-        return std::make_unique<LoopWindow>(place.disk->info.path, start + window.offset, window.size,
-                                            Access::read_only, Role::source);
-    }
-    return std::make_unique<LoopWindow>(place.part->path, window.offset, window.size, Access::read_only, Role::source);
+    return open_md_data_window(place.disk->info.path, place.part->entry.start * place.disk->table.sector_size,
+                               place.part->path, window);
 }
 
 std::string in_sync_names(const MdArray& a) {

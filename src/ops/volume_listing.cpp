@@ -5,10 +5,11 @@
 #include "core/units.h"
 #include "device/probe.h"
 #include "fs/filesystem.h"
+#include "ops/disk_table_notes.h"
 
 #include <map>
 #include <memory>
-#include <sstream>
+#include <utility>
 
 namespace kura {
 namespace {
@@ -118,19 +119,7 @@ std::string with_volume_groups(const std::string& table, const std::vector<Liste
             under[vg.member_names[i]] += "    (a PV of " + vg.found.vg.name + ", listed under " +
                                          vg.member_names.front() + ")\n";
     }
-    std::istringstream in(table);
-    std::string out, row;
-    while (std::getline(in, row)) {
-        out += row + "\n";
-        std::string name = row.substr(0, row.find(' '));
-        if (name.rfind("|-", 0) == 0 || name.rfind("`-", 0) == 0) name = name.substr(2);
-        if (auto it = under.find(name); it != under.end()) {
-            out += it->second;
-            under.erase(it);
-        }
-    }
-    for (const auto& [name, lines] : under) unplaced += lines;
-    return out + unplaced;
+    return with_lines_under_rows(table, std::move(under), std::move(unplaced));
 }
 
 std::string volume_groups_json(const std::vector<ListedVolumeGroup>& vgs) {
