@@ -69,6 +69,23 @@ def lv_segments(devices, vg, lv):
     return sorted(segments)
 
 
+def lv_pe_ranges(devices, vg):
+    """{lv: [(device, first_pe, last_pe) per area, in LV order]} as lvm2 reports them (a
+    striped segment gives one area per stripe)."""
+    out = lvm("lvs", devices, "--noheadings", "--separator", "|", "-o", "lv_name,seg_start_pe,seg_pe_ranges",
+              "--sort", "lv_name,seg_start_pe", vg).stdout
+    ranges = {}
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        name, _start, pe_ranges = (x.strip() for x in line.split("|"))
+        for r in pe_ranges.split():
+            dev, span = r.rsplit(":", 1)
+            first, last = span.split("-")
+            ranges.setdefault(name, []).append((dev, int(first), int(last)))
+    return ranges
+
+
 def extent_bytes(devices, vg):
     out = lvm("vgs", devices, "-o", "vg_extent_size", "--units", "b", "--noheadings", "--nosuffix", vg).stdout
     return int(out.split()[0])

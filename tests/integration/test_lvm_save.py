@@ -18,7 +18,6 @@ member; saved with both, its two-segment LV (no device-mapper here) makes the PV
 with the reason in the plan. Every case checks that the source disk files are unchanged.
 """
 
-import contextlib
 import os
 import re
 import sys
@@ -27,46 +26,16 @@ sys.dont_write_bytecode = True  # keep the source tree clean under ctest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import disk_images as di  # noqa: E402
 import kuratest as kt  # noqa: E402
+import lvm_disks as ld  # noqa: E402
 
 MiB = kt.MiB
 EXTENT = 4 * MiB
-LVM_CONFIG = ("global{activation=0} devices{obtain_device_list_from_udev=0} "
-              "backup{backup=0 archive=0}")
 SWAP_UUID = "0b3c6e0a-5d7f-4f4b-9a57-6a0c2d1e4f11"
-_OWN_LOOP = re.compile(r"^/dev/loop\d+$")
-
-
-@contextlib.contextmanager
-def file_window(path, offset, size):
-    """A loop device over [offset, offset+size) of one of the test's own files."""
-    dev = kt.run(["losetup", "-f", "--show", "-o", str(offset), "--sizelimit", str(size), path]).stdout.strip()
-    if not _OWN_LOOP.match(dev):
-        raise AssertionError("unexpected losetup answer: %r" % dev)
-    try:
-        yield dev
-    finally:
-        kt.run(["losetup", "-d", dev], check=False)
 
 
 def lvm(devices, *args):
-    env = dict(os.environ, LVM_SUPPRESS_FD_WARNINGS="1")
-    return kt.run(["lvm", args[0], "--config", LVM_CONFIG, "--devices", ",".join(devices), *args[1:]], env=env)
-
-
-def lv_extents(devices, vg):
-    """{lv: [(device, first_pe, last_pe), ...]} in LV order, as lvm2 reports them."""
-    out = lvm(devices, "lvs", "--noheadings", "--separator", "|", "-o", "lv_name,seg_start_pe,seg_pe_ranges",
-              "--sort", "lv_name,seg_start_pe", vg).stdout
-    ranges = {}
-    for line in out.splitlines():
-        if not line.strip():
-            continue
-        name, _start, pe_ranges = (x.strip() for x in line.split("|"))
-        for r in pe_ranges.split():
-            dev, span = r.rsplit(":", 1)
-            first, last = span.split("-")
-            ranges.setdefault(name, []).append((dev, int(first), int(last)))
-    return ranges
+    """An lvm2 command that sees only `devices` (lvm_disks.lvm, devices first)."""
+    return ld.lvm(args[0], devices, *args[1:])
 
 
 def report(devices, what, *args):
@@ -99,14 +68,14 @@ class LvmSaveTest(kt.KuraTestCase):
         boot = kt.make_ext(os.path.join(ws, "boot.ext3"), 32 * MiB, ("-t", "ext3", "-L", "boot"), cls.boot_tree)
         di.copy_into(cls.disk, parts[1][0], boot)
         pv_start, pv_size = parts[2][0] * 512, parts[2][1] * 512
-        with file_window(cls.disk, pv_start, pv_size) as pv:
+        with ld.loop_window(cls.disk, pv_start, pv_size) as pv:
             lvm([pv], "pvcreate", "-q", pv)
             lvm([pv], "vgcreate", "-q", "-s", "4m", "VolGroup00", pv)
             lvm([pv], "lvcreate", "-q", "-an", "-Zn", "-L", "96m", "-n", "LogVol00", "VolGroup00")
             lvm([pv], "lvcreate", "-q", "-an", "-Zn", "-L", "16m", "-n", "LogVol01", "VolGroup00")
             cls.pv_uuid = report([pv], "pvs", "-o", "pv_uuid", pv)
             pe_start = int(report([pv], "pvs", "-o", "pe_start", pv))
-            extents = lv_extents([pv], "VolGroup00")
+            extents = ld.lv_pe_ranges([pv], "VolGroup00")
         for lv in ("LogVol00", "LogVol01"):
             assert len(extents[lv]) == 1, extents  # one linear segment each
         cls.lv_offset = {lv: pv_start + pe_start + extents[lv][0][1] * EXTENT for lv in extents}
@@ -258,12 +227,12 @@ class LvmSaveTest(kt.KuraTestCase):
             path = self.path("span%s.img" % letter)
             parts = mbr_disk(path, 40, [(1, None, "8e")])
             disks.append(path)
-            windows.append(self.enterContext(file_window(path, parts[1][0] * 512, parts[1][1] * 512)))
+            windows.append(self.enterContext(ld.loop_window(path, parts[1][0] * 512, parts[1][1] * 512)))
         lvm(windows, "pvcreate", "-q", *windows)
         lvm(windows, "vgcreate", "-q", "-s", "4m", "SpanVG", *windows)
         shape = ["-i", "2", "-I", "64k", "-l", "8"] if striped else ["-l", "100%FREE"]
         lvm(windows, "lvcreate", "-q", "-an", "-Zn", *shape, "-n", "data", "SpanVG")
-        self.assertEqual(len(lv_extents(windows, "SpanVG")["data"]), 2)  # two segments, or two stripes
+        self.assertEqual(len(ld.lv_pe_ranges(windows, "SpanVG")["data"]), 2)  # two segments, or two stripes
         uuids = [report(windows, "pvs", "-o", "pv_uuid", w) for w in windows]
         for w in windows:
             kt.run(["losetup", "-d", w])
@@ -303,7 +272,7 @@ class LvmSaveTest(kt.KuraTestCase):
         path = self.path("names.img")
         parts = mbr_disk(path, 40, [(1, 16, "8e"), (17, None, "8e")])
         for number, vg, lv in ((1, "web-data", "x"), (2, "web", "data-x")):
-            with file_window(path, parts[number][0] * 512, parts[number][1] * 512) as pv:
+            with ld.loop_window(path, parts[number][0] * 512, parts[number][1] * 512) as pv:
                 lvm([pv], "pvcreate", "-q", pv)
                 lvm([pv], "vgcreate", "-q", "-s", "4m", vg, pv)
                 lvm([pv], "lvcreate", "-q", "-an", "-Zn", "-L", "4m", "-n", lv, vg)
@@ -326,13 +295,13 @@ class LvmSaveTest(kt.KuraTestCase):
         path = self.path(name)
         parts = mbr_disk(path, 48, [(1, None, "8e")])
         start, size = parts[1][0] * 512, parts[1][1] * 512
-        with file_window(path, start, size) as pv:
+        with ld.loop_window(path, start, size) as pv:
             lvm([pv], "pvcreate", "-q", pv)
             lvm([pv], "vgcreate", "-q", "-s", "4m", vg, pv)
             for lv, mib in lvs:
                 lvm([pv], "lvcreate", "-q", "-an", "-Zn", "-L", "%dm" % mib, "-n", lv, vg)
             pe_start = int(report([pv], "pvs", "-o", "pe_start", pv))
-            offsets = {lv: start + pe_start + r[0][1] * EXTENT for lv, r in lv_extents([pv], vg).items()}
+            offsets = {lv: start + pe_start + r[0][1] * EXTENT for lv, r in ld.lv_pe_ranges([pv], vg).items()}
             conf = self.path(vg + ".conf")
             lvm([pv], "vgcfgbackup", "-q", "-f", conf, vg)
             with open(conf) as f:
@@ -363,7 +332,7 @@ class LvmSaveTest(kt.KuraTestCase):
                     '\t\t\t\tcow_store = "cow"\n\t\t\t}\n\t\t}\n')
         disk, offsets = self.one_pv_disk("snap.img", "SnapVG", [("root", 16), ("cow", 8)],
                                          lambda t: self.add_lv(self.hide(t, "cow"), snapshot))
-        with file_window(disk, offsets["root"], 16 * MiB) as win:
+        with ld.loop_window(disk, offsets["root"], 16 * MiB) as win:
             kt.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", self.boot_tree, win])
         sha = kt.sha256_file(disk)
         repo = self.new_repo()

@@ -24,11 +24,10 @@ import zlib
 sys.dont_write_bytecode = True  # keep the source tree clean under ctest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kuratest as kt  # noqa: E402
+import lvm_disks as ld  # noqa: E402
 
 MiB = kt.MiB
 EXTENT = 4 * MiB
-LVM_CONFIG = ("global{activation=0} devices{obtain_device_list_from_udev=0} "
-              "backup{backup=0 archive=0}")
 SOURCE_UNSUPPORTED = 5
 _OWN_LOOP = re.compile(r"^/dev/loop\d+$")
 
@@ -92,24 +91,12 @@ class LvmVolumesTest(kt.KuraTestCase):
         return devices
 
     def lvm(self, *args):
-        env = dict(os.environ, LVM_SUPPRESS_FD_WARNINGS="1")
-        return kt.run(["lvm", args[0], "--config", LVM_CONFIG, "--devices", ",".join(self.devices),
-                       *args[1:]], env=env)
+        """An lvm2 command that sees only this test's devices."""
+        return ld.lvm(args[0], self.devices, *args[1:])
 
     def lvs_ranges(self, vg):
         """{lv: [(device, first_pe, last_pe) per area, in LV order]} as lvm2 reports them."""
-        out = self.lvm("lvs", "--noheadings", "--separator", "|", "-o", "lv_name,seg_start_pe,seg_pe_ranges",
-                       "--sort", "lv_name,seg_start_pe", vg).stdout
-        ranges = {}
-        for line in out.splitlines():
-            if not line.strip():
-                continue
-            name, _start, pe_ranges = (x.strip() for x in line.split("|"))
-            for r in pe_ranges.split():
-                dev, span = r.rsplit(":", 1)
-                first, last = span.split("-")
-                ranges.setdefault(name, []).append((dev, int(first), int(last)))
-        return ranges
+        return ld.lv_pe_ranges(self.devices, vg)
 
     def kura_listing(self, expected_rc=0):
         rc, out, err = kt.run_kura("list-disks", "--json", "--devices", ",".join(self.devices))
